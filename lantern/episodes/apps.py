@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EpisodesConfig(AppConfig):
+    name = "lantern.episodes"
+    label = "episodes"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("lantern.home.urls")),
+    path("account/", include("lantern.accounts.urls")),
+    path("children/", include("lantern.people.urls")),
+    path("episodes/", include("lantern.episodes.urls")),
+    path("interviews/", include("lantern.interviews.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -136,7 +136,10 @@ def access_reasons(user: Any, child: Child) -> list[str]:
         if host_id == org_id and Reason.HOST_LA not in reasons:
             reasons.append(Reason.HOST_LA)
     episode_links = child.episodes.values_list(
-        "police_force_id", "found_force_id", "reporting_organisation_id", "recording_organisation_id"
+        "police_force_id",
+        "found_force_id",
+        "reporting_organisation_id",
+        "recording_organisation_id",
     )
     for police_id, found_id, reporting_id, recording_id in episode_links:
         for matched, reason in (

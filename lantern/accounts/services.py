@@ -52,15 +52,25 @@ def organisations_seed(model: Any = Organisation) -> tuple[int, int]:
 
 
 def _force_name(pfa_name: str) -> str:
-    special = {"London, City of": "City of London Police", "Metropolitan Police": "Metropolitan Police Service"}
+    special = {
+        "London, City of": "City of London Police",
+        "Metropolitan Police": "Metropolitan Police Service",
+    }
     if pfa_name in special:
         return special[pfa_name]
-    return pfa_name if pfa_name.lower().endswith(("police", "constabulary")) else f"{pfa_name} Police"
+    return (
+        pfa_name if pfa_name.lower().endswith(("police", "constabulary")) else f"{pfa_name} Police"
+    )
 
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, organisation: Organisation, role: str, display_name: str = "",
+    *,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    display_name: str = "",
     email: str = "",
 ) -> User:
     user = User.objects.create_user(username=username, password=password, email=email)
@@ -112,14 +122,23 @@ def share_decide(
     if errors:
         raise ValidationError(errors)
     share = Share.objects.create(
-        child=child, from_organisation=membership.organisation, to_organisation=to_organisation,
-        decision=decision, purpose=purpose.strip(), lawful_basis=lawful_basis, condition=condition,
-        reason=reason.strip(), decided_by=actor, decided_at=now, expires_at=expires_at,
+        child=child,
+        from_organisation=membership.organisation,
+        to_organisation=to_organisation,
+        decision=decision,
+        purpose=purpose.strip(),
+        lawful_basis=lawful_basis,
+        condition=condition,
+        reason=reason.strip(),
+        decided_by=actor,
+        decided_at=now,
+        expires_at=expires_at,
     )
     audit_record(
         actor=actor,
         action=Action.SHARE if decision == ShareDecision.SHARE else Action.DECLINE_SHARE,
-        obj=share, child_id=child.pk,
+        obj=share,
+        child_id=child.pk,
         summary=f"{share.get_decision_display()} with {to_organisation}",
         detail={"after": snapshot(share)},
     )
@@ -132,7 +151,10 @@ def share_revoke(*, actor: Any, share: Share) -> Share:
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
         audit_record(
-            actor=actor, action=Action.UPDATE, obj=share, child_id=share.child_id,
+            actor=actor,
+            action=Action.UPDATE,
+            obj=share,
+            child_id=share.child_id,
             summary=f"Revoked the share with {share.to_organisation}",
         )
     return share

@@ -87,11 +87,19 @@ class MissingEpisode(VersionedModel):
     reporter_kind = models.CharField(max_length=16, choices=ReporterKind.choices)
     reporter_name = models.CharField(max_length=150, blank=True)
     reporting_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes_reported"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes_reported",
     )
     reported_to_police = models.BooleanField(default=False)
     police_force = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes_policed",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes_policed",
         help_text="The force the child was reported missing to",
     )
     police_reference = models.CharField(max_length=40, blank=True)
@@ -100,10 +108,18 @@ class MissingEpisode(VersionedModel):
     found_place = models.CharField(max_length=200, blank=True)
     found_postcode = models.CharField(max_length=8, blank=True)
     found_la = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes_found_in"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes_found_in",
     )
     found_force = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes_found_in_force"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes_found_in_force",
     )
     found_with = models.CharField(max_length=300, blank=True)
     return_how = models.CharField(max_length=12, choices=ReturnHow.choices, blank=True)
@@ -111,7 +127,11 @@ class MissingEpisode(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recording_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes_recorded"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="episodes_recorded",
     )
 
     class Meta:
@@ -171,7 +191,9 @@ class PoliceGrading(TimeStampedModel):
 
     episode = models.ForeignKey(MissingEpisode, on_delete=models.CASCADE, related_name="gradings")
     grade = models.CharField(max_length=12, choices=Grade.choices)
-    scheme = models.CharField(max_length=12, choices=GradingScheme.choices, default=GradingScheme.APP_CURRENT)
+    scheme = models.CharField(
+        max_length=12, choices=GradingScheme.choices, default=GradingScheme.APP_CURRENT
+    )
     graded_at = models.DateTimeField()
     graded_by_name = models.CharField(max_length=150)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

@@ -94,5 +94,5 @@ def episodes_in_window(starts: Iterable[datetime], now: datetime, days: int) -> 
 
 
 def is_frequently_missing(starts: Iterable[datetime], now: datetime, count: int, days: int) -> bool:
-    """"Frequently missing": at least ``count`` episodes in the last ``days`` days (local rule)."""
+    """ "Frequently missing": at least ``count`` episodes in the last ``days`` days (local rule)."""
     return episodes_in_window(starts, now, days) >= count

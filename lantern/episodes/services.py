@@ -52,7 +52,9 @@ def _check_postcode(field: str, value: str, errors: dict[str, str]) -> tuple[str
 def _la_for(info: Any) -> Organisation | None:
     if info is None or not info.area_code:
         return None
-    return Organisation.objects.filter(ons_code=info.area_code, type=OrgType.LOCAL_AUTHORITY).first()
+    return Organisation.objects.filter(
+        ons_code=info.area_code, type=OrgType.LOCAL_AUTHORITY
+    ).first()
 
 
 def _check_no_overlap(
@@ -140,8 +142,12 @@ def episode_report(
     )
     episode.refresh_from_db(fields=["category"])
     audit_record(
-        actor=actor, action=Action.CREATE, obj=episode, child_id=child.pk,
-        summary="Reported a missing episode", detail={"after": snapshot(episode)},
+        actor=actor,
+        action=Action.CREATE,
+        obj=episode,
+        child_id=child.pk,
+        summary="Reported a missing episode",
+        detail={"after": snapshot(episode)},
     )
     return episode
 
@@ -186,7 +192,9 @@ def episode_record_return(
         "found_force": found_la.police_force if found_la else None,
     }
     if whereabouts_known_during is not None:
-        fields["whereabouts"] = Whereabouts.KNOWN if whereabouts_known_during else Whereabouts.UNKNOWN
+        fields["whereabouts"] = (
+            Whereabouts.KNOWN if whereabouts_known_during else Whereabouts.UNKNOWN
+        )
     updated = MissingEpisode.objects.filter(pk=episode.pk, version=version).update(
         **fields, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -194,8 +202,12 @@ def episode_record_return(
         raise ConcurrentEditError()
     episode.refresh_from_db()
     audit_record(
-        actor=actor, action=Action.UPDATE, obj=episode, child_id=episode.child_id,
-        summary="Recorded the return", detail={"changes": changes(before, snapshot(episode))},
+        actor=actor,
+        action=Action.UPDATE,
+        obj=episode,
+        child_id=episode.child_id,
+        summary="Recorded the return",
+        detail={"changes": changes(before, snapshot(episode))},
     )
     return episode
 
@@ -230,12 +242,20 @@ def grading_record(
     if organisation is None:
         raise ValidationError({"organisation": "Select the organisation that graded the risk"})
     grading = PoliceGrading.objects.create(
-        episode=episode, grade=grade, scheme=scheme, graded_at=graded_at,
-        graded_by_name=graded_by_name, organisation=organisation, rationale=rationale.strip(),
+        episode=episode,
+        grade=grade,
+        scheme=scheme,
+        graded_at=graded_at,
+        graded_by_name=graded_by_name,
+        organisation=organisation,
+        rationale=rationale.strip(),
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     audit_record(
-        actor=actor, action=Action.CREATE, obj=grading, child_id=episode.child_id,
+        actor=actor,
+        action=Action.CREATE,
+        obj=grading,
+        child_id=episode.child_id,
         summary=f"Recorded police risk grading: {grading.get_grade_display()}",
         detail={"after": snapshot(grading)},
     )

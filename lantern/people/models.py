@@ -27,11 +27,17 @@ class Child(VersionedModel):
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    gender = models.CharField(max_length=60, blank=True, help_text="How the child describes their gender")
+    gender = models.CharField(
+        max_length=60, blank=True, help_text="How the child describes their gender"
+    )
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
-    home_la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="home_children")
+    home_la = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="home_children"
+    )
     home_postcode = models.CharField(max_length=8, blank=True)
-    care_status = models.CharField(max_length=6, choices=CareStatus.choices, default=CareStatus.NONE)
+    care_status = models.CharField(
+        max_length=6, choices=CareStatus.choices, default=CareStatus.NONE
+    )
     legal_status = models.CharField(max_length=2, choices=LegalStatus.choices, blank=True)
     learning_disability = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -39,7 +45,9 @@ class Child(VersionedModel):
     )
     # Set when record linkage merges this record into another one; merged records stay for
     # provenance and an unmerge restores them.
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -89,12 +97,15 @@ class ChildIdentifier(TimeStampedModel):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="identifiers")
     kind = models.CharField(max_length=12, choices=IdentifierKind.choices)
     value = models.CharField(max_length=40)
-    issuing_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    issuing_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "value", "issuing_organisation"], name="identifier_unique_per_issuer"
+                fields=["kind", "value", "issuing_organisation"],
+                name="identifier_unique_per_issuer",
             ),
         ]
         indexes = [models.Index(fields=["value"])]
@@ -116,6 +127,9 @@ class ChildNameKey(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["token"]), models.Index(fields=["phonetic"])]
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class LeadProfessional(TimeStampedModel):
@@ -143,7 +157,9 @@ class LeadProfessional(TimeStampedModel):
                 name="lead_professional_end_after_start",
             ),
             models.UniqueConstraint(
-                fields=["child"], condition=Q(ended_on__isnull=True), name="one_current_lead_professional"
+                fields=["child"],
+                condition=Q(ended_on__isnull=True),
+                name="one_current_lead_professional",
             ),
         ]
 
@@ -158,7 +174,9 @@ class PlacementLocation(models.TextChoices):
 
 class Placement(VersionedModel):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
-    placing_la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="placements_made")
+    placing_la = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="placements_made"
+    )
     place = models.CharField("Placement type", max_length=2, choices=PlacementType.choices)
     provider = models.CharField(max_length=3, choices=PlacementProvider.choices)
     postcode = models.CharField(max_length=8)
@@ -167,9 +185,15 @@ class Placement(VersionedModel):
     ended_on = models.DateField(null=True, blank=True)
     # Derived from the postcode by people.services (domain §3.4): never typed.
     host_la = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="placements_hosted"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements_hosted",
     )
-    host_area_code = models.CharField(max_length=9, blank=True, help_text="PL_LA: ONS code, or WAL/SCO/NIR")
+    host_area_code = models.CharField(
+        max_length=9, blank=True, help_text="PL_LA: ONS code, or WAL/SCO/NIR"
+    )
     location = models.CharField(max_length=3, choices=PlacementLocation.choices, blank=True)
     distance_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     created_by = models.ForeignKey(

@@ -122,20 +122,37 @@ def child_create(
         if ident.kind not in IdentifierKind.values:
             raise ValidationError({"identifiers": f"Unknown identifier type {ident.kind}"})
         ChildIdentifier.objects.create(
-            child=child, kind=ident.kind, value=ident.value.strip(),
+            child=child,
+            kind=ident.kind,
+            value=ident.value.strip(),
             issuing_organisation=ident.issuing_organisation,
         )
     _reindex_names(child)
     audit_record(
-        actor=actor, action=Action.CREATE, obj=child, child_id=child.pk,
-        summary="Created the child's record", detail={"after": snapshot(child)},
+        actor=actor,
+        action=Action.CREATE,
+        obj=child,
+        child_id=child.pk,
+        summary="Created the child's record",
+        detail={"after": snapshot(child)},
     )
     return child
 
 
 CHILD_EDITABLE = (
-    "first_name", "middle_names", "last_name", "preferred_name", "date_of_birth", "sex", "gender",
-    "ethnicity", "home_la_id", "home_postcode", "care_status", "legal_status", "learning_disability",
+    "first_name",
+    "middle_names",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "ethnicity",
+    "home_la_id",
+    "home_postcode",
+    "care_status",
+    "legal_status",
+    "learning_disability",
 )
 
 
@@ -152,7 +169,7 @@ def child_update(*, actor: Any, child: Child, version: int, **fields: Any) -> Ch
         fields["home_la_id"] = home_la.pk
     if "date_of_birth" in fields:
         _validate_dob(fields["date_of_birth"])
-    if "home_postcode" in fields and fields["home_postcode"]:
+    if fields.get("home_postcode"):
         normal = postcodes.normalise_postcode(fields["home_postcode"])
         if not normal:
             raise ValidationError({"home_postcode": POSTCODE_INVALID})
@@ -170,7 +187,10 @@ def child_update(*, actor: Any, child: Child, version: int, **fields: Any) -> Ch
     child.refresh_from_db()
     _reindex_names(child)
     audit_record(
-        actor=actor, action=Action.UPDATE, obj=child, child_id=child.pk,
+        actor=actor,
+        action=Action.UPDATE,
+        obj=child,
+        child_id=child.pk,
         summary="Changed the child's details",
         detail={"changes": changes(before, snapshot(child, CHILD_EDITABLE))},
     )
@@ -178,12 +198,20 @@ def child_update(*, actor: Any, child: Child, version: int, **fields: Any) -> Ch
 
 
 @transaction.atomic
-def alias_add(*, actor: Any, child: Child, kind: str, first_name: str, last_name: str) -> ChildAlias:
-    alias = ChildAlias.objects.create(child=child, kind=kind, first_name=first_name, last_name=last_name)
+def alias_add(
+    *, actor: Any, child: Child, kind: str, first_name: str, last_name: str
+) -> ChildAlias:
+    alias = ChildAlias.objects.create(
+        child=child, kind=kind, first_name=first_name, last_name=last_name
+    )
     _reindex_names(child)
     audit_record(
-        actor=actor, action=Action.CREATE, obj=alias, child_id=child.pk,
-        summary="Added an alias", detail={"after": snapshot(alias)},
+        actor=actor,
+        action=Action.CREATE,
+        obj=alias,
+        child_id=child.pk,
+        summary="Added an alias",
+        detail={"after": snapshot(alias)},
     )
     return alias
 
@@ -195,8 +223,12 @@ def placement_derive(
     info = postcodes.lookup(postcode)
     if info is None:
         return None, "", "", None
-    host = Organisation.objects.filter(ons_code=info.area_code, type=OrgType.LOCAL_AUTHORITY).first()
-    location = PlacementLocation.IN if info.area_code == placing_la.ons_code else PlacementLocation.OUT
+    host = Organisation.objects.filter(
+        ons_code=info.area_code, type=OrgType.LOCAL_AUTHORITY
+    ).first()
+    location = (
+        PlacementLocation.IN if info.area_code == placing_la.ons_code else PlacementLocation.OUT
+    )
     distance = None
     home = postcodes.lookup(home_postcode) if home_postcode else None
     if home is not None:
@@ -236,7 +268,9 @@ def placement_add(
             errors["ended_on"] = PLACEMENT_END_FUTURE
     if errors:
         raise ValidationError(errors)
-    Child.objects.select_for_update().filter(pk=child.pk).first()  # serialise per child on PostgreSQL
+    Child.objects.select_for_update().filter(
+        pk=child.pk
+    ).first()  # serialise per child on PostgreSQL
     for other in child.placements.all():
         other_end = other.ended_on or date.max
         this_end = ended_on or date.max
@@ -246,14 +280,27 @@ def placement_add(
         placing_la=placing_la, postcode=normal or "", home_postcode=child.home_postcode
     )
     placement = Placement.objects.create(
-        child=child, placing_la=placing_la, place=place, provider=provider, postcode=normal,
-        urn=urn, started_on=started_on, ended_on=ended_on, host_la=host,
-        host_area_code=area_code, location=location, distance_miles=distance,
+        child=child,
+        placing_la=placing_la,
+        place=place,
+        provider=provider,
+        postcode=normal,
+        urn=urn,
+        started_on=started_on,
+        ended_on=ended_on,
+        host_la=host,
+        host_area_code=area_code,
+        location=location,
+        distance_miles=distance,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     audit_record(
-        actor=actor, action=Action.CREATE, obj=placement, child_id=child.pk,
-        summary="Added a placement", detail={"after": snapshot(placement)},
+        actor=actor,
+        action=Action.CREATE,
+        obj=placement,
+        child_id=child.pk,
+        summary="Added a placement",
+        detail={"after": snapshot(placement)},
     )
     return placement
 
@@ -265,7 +312,9 @@ def placement_end(*, actor: Any, placement: Placement, version: int, ended_on: d
         raise ValidationError({"ended_on": PLACEMENT_END_BEFORE_START})
     if ended_on > timezone.localdate():
         raise ValidationError({"ended_on": PLACEMENT_END_FUTURE})
-    later = placement.child.placements.filter(started_on__lt=ended_on, started_on__gt=placement.started_on)
+    later = placement.child.placements.filter(
+        started_on__lt=ended_on, started_on__gt=placement.started_on
+    )
     if later.exists():
         raise ValidationError({"ended_on": PLACEMENT_OVERLAP})
     before = snapshot(placement)
@@ -276,8 +325,12 @@ def placement_end(*, actor: Any, placement: Placement, version: int, ended_on: d
         raise ConcurrentEditError()
     placement.refresh_from_db()
     audit_record(
-        actor=actor, action=Action.UPDATE, obj=placement, child_id=placement.child_id,
-        summary="Ended a placement", detail={"changes": changes(before, snapshot(placement))},
+        actor=actor,
+        action=Action.UPDATE,
+        obj=placement,
+        child_id=placement.child_id,
+        summary="Ended a placement",
+        detail={"changes": changes(before, snapshot(placement))},
     )
     return placement
 
@@ -304,11 +357,19 @@ def lead_professional_assign(
         current.ended_on = started_on
         current.save(update_fields=["ended_on", "updated_at"])
     lead = LeadProfessional.objects.create(
-        child=child, name=name, organisation=organisation, started_on=started_on,
-        job_title=job_title, reason_for_change=reason_for_change, user=user,
+        child=child,
+        name=name,
+        organisation=organisation,
+        started_on=started_on,
+        job_title=job_title,
+        reason_for_change=reason_for_change,
+        user=user,
     )
     audit_record(
-        actor=actor, action=Action.CREATE, obj=lead, child_id=child.pk,
+        actor=actor,
+        action=Action.CREATE,
+        obj=lead,
+        child_id=child.pk,
         summary="Changed the lead professional",
         detail={"after": snapshot(lead), "previous": current.pk if current else None},
     )

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from lantern.people import views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+]

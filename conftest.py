@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from lantern.accounts.models import Organisation, OrgType
 from lantern.accounts.roles import Role
-from lantern.accounts.services import user_create
+from lantern.accounts.services import organisations_seed, user_create
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -47,6 +47,9 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    # Transactional tests (browser, live server) flush the seeded organisations; seed again.
+    if not Organisation.objects.filter(ons_code="E09000014").exists():
+        organisations_seed()
     haringey = Organisation.objects.get(ons_code="E09000014")
     met = Organisation.objects.get(ons_code="E23000001")
     brighton = Organisation.objects.get(ons_code="E06000043")

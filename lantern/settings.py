@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lantern.people",
     "lantern.episodes",
     "lantern.interviews",
+    "lantern.risk",
     "lantern.home",
     "lantern.demo",
 ]

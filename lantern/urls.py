@@ -7,5 +7,6 @@ urlpatterns = [
     path("children/", include("lantern.people.urls")),
     path("episodes/", include("lantern.episodes.urls")),
     path("interviews/", include("lantern.interviews.urls")),
+    path("risk/", include("lantern.risk.urls")),
     path("admin/", admin.site.urls),
 ]

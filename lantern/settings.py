@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lantern.episodes",
     "lantern.interviews",
     "lantern.risk",
+    "lantern.reporting",
     "lantern.home",
     "lantern.demo",
 ]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("episodes/", include("lantern.episodes.urls")),
     path("interviews/", include("lantern.interviews.urls")),
     path("risk/", include("lantern.risk.urls")),
+    path("reports/", include("lantern.reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,10 +3,33 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from lantern.accounts import policy
+from lantern.accounts.roles import DESCRIPTIONS
+from lantern.home import queries
 
 
+@require_http_methods(["GET"])
 def worklist(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/worklist.html", {})
+    """What needs doing now. Roles that cannot open records (analysts, administrators) get a
+    page saying what they can do, with no child data (AC10)."""
+    if not policy.can_open_records(request.user):
+        membership = policy.acting_membership(request.user)
+        return render(
+            request,
+            "home/worklist.html",
+            {
+                "membership": membership,
+                "role_description": DESCRIPTIONS.get(membership.role, "") if membership else "",
+            },
+        )
+    return render(
+        request,
+        "home/worklist.html",
+        {"worklist": queries.worklist_for(request.user, now=timezone.now())},
+    )
 
 
 @login_not_required

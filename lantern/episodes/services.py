@@ -14,10 +14,24 @@ from lantern.audit.models import Action
 from lantern.audit.services import audit_record, changes, snapshot
 from lantern.common.errors import ConcurrentEditError
 from lantern.episodes import rules
-from lantern.episodes.models import Grade, MissingEpisode, PoliceGrading, Whereabouts
+from lantern.episodes.models import (
+    Grade,
+    GradingScheme,
+    MissingEpisode,
+    PoliceGrading,
+    ReporterKind,
+    ReturnHow,
+    Setting,
+    Whereabouts,
+)
 from lantern.geo import postcodes
 from lantern.people.models import Child
 
+SETTING_REQUIRED = "Select where the child was expected to be"
+WHEREABOUTS_REQUIRED = "Select whether you know where the child is"
+REPORTER_KIND_REQUIRED = "Select who reported the child missing"
+RETURN_HOW_REQUIRED = "Select how the child returned or was found"
+SCHEME_INVALID = "Select the grading scheme"
 LAST_SEEN_FUTURE = "Date and time last seen must be in the past"
 LAST_SEEN_BEFORE_BIRTH = "Date and time last seen must be after the child's date of birth"
 REPORTED_FUTURE = "Date and time reported must be in the past"
@@ -35,6 +49,7 @@ POSTCODE_INVALID = "Enter a real postcode, like N17 6AA"
 GRADED_FUTURE = "Date and time of the grading must be in the past"
 GRADED_BEFORE_REPORT = "Date and time of the grading must be after the child was last seen"
 RATIONALE_REQUIRED = "Enter why the risk was graded at this level"
+GRADED_BY_REQUIRED = "Enter the name of the person who graded the risk"
 GRADE_INVALID = "Select a risk grade"
 
 
@@ -96,9 +111,16 @@ def episode_report(
     """
     now = timezone.now()
     errors: dict[str, str] = {}
+    if setting not in Setting.values:
+        errors["setting"] = SETTING_REQUIRED
+    if whereabouts not in Whereabouts.values:
+        errors["whereabouts"] = WHEREABOUTS_REQUIRED
+    if reporter_kind not in ReporterKind.values:
+        errors["reporter_kind"] = REPORTER_KIND_REQUIRED
     if last_seen_at > now:
         errors["last_seen_at"] = LAST_SEEN_FUTURE
-    elif last_seen_at.date() < child.date_of_birth:
+    # Compare local calendar dates: 00:30 on a child's birthday in summer is the day before in UTC.
+    elif timezone.localtime(last_seen_at).date() < child.date_of_birth:
         errors["last_seen_at"] = LAST_SEEN_BEFORE_BIRTH
     if reported_at > now:
         errors["reported_at"] = REPORTED_FUTURE
@@ -165,7 +187,14 @@ def episode_record_return(
     found_with: str = "",
     whereabouts_known_during: bool | None = None,
 ) -> MissingEpisode:
-    """Record that the child returned or was found: when, where (postcode to LA) and with whom."""
+    """Record that the child returned or was found: when, where (postcode to LA) and with whom.
+
+    ``version`` is the one the editor read; if anyone has saved the episode since, nothing is
+    written and ConcurrentEditError tells the editor, rather than judging their form against a
+    record they have not seen.
+    """
+    if version != episode.version:
+        raise ConcurrentEditError()
     errors: dict[str, str] = {}
     if episode.returned_at is not None:
         errors["returned_at"] = ALREADY_RETURNED
@@ -173,6 +202,8 @@ def episode_record_return(
         errors["returned_at"] = RETURNED_FUTURE
     elif returned_at <= episode.last_seen_at:
         errors["returned_at"] = RETURNED_BEFORE_LAST_SEEN
+    if return_how not in ReturnHow.values:
+        errors["return_how"] = RETURN_HOW_REQUIRED
     found_normal, found_info = _check_postcode("found_postcode", found_postcode, errors)
     if errors:
         raise ValidationError(errors)
@@ -228,10 +259,14 @@ def grading_record(
     errors: dict[str, str] = {}
     if grade not in Grade.values:
         errors["grade"] = GRADE_INVALID
+    if scheme not in GradingScheme.values:
+        errors["scheme"] = SCHEME_INVALID
     if graded_at > timezone.now():
         errors["graded_at"] = GRADED_FUTURE
     elif graded_at < episode.last_seen_at:
         errors["graded_at"] = GRADED_BEFORE_REPORT
+    if not graded_by_name.strip():
+        errors["graded_by_name"] = GRADED_BY_REQUIRED
     if not rationale.strip():
         errors["rationale"] = RATIONALE_REQUIRED
     if errors:
@@ -246,7 +281,7 @@ def grading_record(
         grade=grade,
         scheme=scheme,
         graded_at=graded_at,
-        graded_by_name=graded_by_name,
+        graded_by_name=graded_by_name.strip(),
         organisation=organisation,
         rationale=rationale.strip(),
         recorded_by=actor if getattr(actor, "pk", None) else None,

@@ -26,6 +26,8 @@ from lantern.people.models import Child
 EPISODES_REQUIRED = "Select the missing episode or episodes this interview covers"
 EPISODE_NOT_RETURNED = "An interview can only cover episodes the child has returned from"
 EPISODE_OTHER_CHILD = "Select episodes for this child only"
+STATUS_REQUIRED = "Select what happened with the interview"
+OFFERED_BY_REQUIRED = "Enter the name of the person who offered the interview"
 OFFERED_FUTURE = "Date and time offered must be in the past"
 OFFERED_BEFORE_RETURN = "Date and time offered must be after the child returned"
 COMPLETED_REQUIRED = "Enter the date and time the interview was completed"
@@ -70,6 +72,9 @@ def interview_record(
 ) -> ReturnInterview:
     """Record a return home interview covering one or more returned episodes."""
     now = timezone.now()
+    # Materialise once: the factors are read twice (rows and audit) and may be generators.
+    push = {f for f in push_factors if f in Factor.values}
+    pull = {f for f in pull_factors if f in Factor.values}
     errors: dict[str, str] = {}
     if not episodes:
         errors["episodes"] = EPISODES_REQUIRED
@@ -77,6 +82,10 @@ def interview_record(
         errors["episodes"] = EPISODE_OTHER_CHILD
     elif any(e.returned_at is None for e in episodes):
         errors["episodes"] = EPISODE_NOT_RETURNED
+    if status not in Status.values:
+        errors["status"] = STATUS_REQUIRED
+    if not offered_by_name.strip():
+        errors["offered_by_name"] = OFFERED_BY_REQUIRED
     if offered_at > now:
         errors["offered_at"] = OFFERED_FUTURE
     elif episodes and "episodes" not in errors:
@@ -103,7 +112,7 @@ def interview_record(
         child=child,
         status=status,
         offered_at=offered_at,
-        offered_by_name=offered_by_name,
+        offered_by_name=offered_by_name.strip(),
         offered_by_organisation=offered_by_organisation,
         conducted_by_organisation=conducted_by_organisation,
         conducted_by_name=conducted_by_name,
@@ -123,13 +132,11 @@ def interview_record(
     InterviewFactor.objects.bulk_create(
         [
             InterviewFactor(interview=interview, direction=Direction.PUSH, factor=f)
-            for f in set(push_factors)
-            if f in Factor.values
+            for f in sorted(push)
         ]
         + [
             InterviewFactor(interview=interview, direction=Direction.PULL, factor=f)
-            for f in set(pull_factors)
-            if f in Factor.values
+            for f in sorted(pull)
         ]
     )
     Disclosure.objects.bulk_create(
@@ -150,8 +157,8 @@ def interview_record(
         detail={
             "after": snapshot(interview),
             "episodes": [e.pk for e in episodes],
-            "push": sorted(set(push_factors)),
-            "pull": sorted(set(pull_factors)),
+            "push": sorted(push),
+            "pull": sorted(pull),
             "disclosures": len(disclosure_list),
         },
     )

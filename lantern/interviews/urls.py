@@ -1,2 +1,9 @@
+from django.urls import path
+
+from lantern.interviews import views
+
 app_name = "interviews"
-urlpatterns: list = []
+urlpatterns = [
+    path("record/<int:child_pk>/", views.record, name="record"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

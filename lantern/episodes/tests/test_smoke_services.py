@@ -27,4 +27,5 @@ def test_report_and_return_episode(world, child, now):
     )
     assert episode.found_la == world.brighton
     assert episode.found_force == world.sussex
-    assert AuditEvent.objects.filter(child_id=child.pk).count() == 3
+    events = AuditEvent.objects.filter(child_id=child.pk, object_type="episodes.missingepisode")
+    assert list(events.order_by("id").values_list("action", flat=True)) == ["create", "update"]

@@ -334,7 +334,16 @@ def defaults_load(*, actor: Any = None) -> DefaultsLoaded:
 def assessment_start(
     *, actor: Any, child: Child, tool: ScreeningTool | None = None, now: datetime | None = None
 ) -> Assessment:
-    """Start a draft screening for a child on the current published version of the tool."""
+    """Start a draft screening for a child on the current published version of the tool.
+
+    If the same person already has a draft screening for this child, that draft is returned:
+    one unfinished screening each, not one per click.
+    """
+    existing = Assessment.objects.filter(
+        child=child, assessor=actor, status=AssessmentStatus.DRAFT
+    ).first()
+    if existing is not None:
+        return existing
     tool = tool or tool_current()
     if tool is None or tool.status != ToolStatus.PUBLISHED:
         raise ValidationError(NO_PUBLISHED_TOOL)

@@ -133,6 +133,7 @@ def test_rules_never_lower_a_level_and_keep_order(situation, level, higher):
     for rule in situation["rules"]:
         assert scoring.RANK[scoring.apply_rule(rule, level)] >= scoring.RANK[level]
         if scoring.RANK[higher] >= scoring.RANK[level]:
-            assert scoring.RANK[scoring.apply_rule(rule, higher)] >= scoring.RANK[
-                scoring.apply_rule(rule, level)
-            ]
+            assert (
+                scoring.RANK[scoring.apply_rule(rule, higher)]
+                >= scoring.RANK[scoring.apply_rule(rule, level)]
+            )

@@ -347,7 +347,7 @@ def interview_clock_status(
         late = int((completed_at - due).total_seconds() // 3600)
         return ClockStatus(f"Completed late, {_hours(late)} after the deadline", "orange")
     if status == Status.DECLINED:
-        return ClockStatus("Declined by the child", "grey")
+        return ClockStatus("Declined", "grey")
     if status == Status.NOT_COMPLETED:
         return ClockStatus("Not completed", "grey")
     clock = episode_rules.rhi_clock(returned_at, now, hours)
@@ -582,9 +582,9 @@ def _episode_entry(
             ),
         ),
     ]
-    reporter = episode.get_reporter_kind_display()
+    reporter = episode.get_reporter_kind_display().lower()
     if episode.reporter_name:
-        reporter = f"{episode.reporter_name}, {reporter.lower()}"
+        reporter = f"{episode.reporter_name}, {reporter}"
     if episode.reporting_organisation is not None:
         reporter = f"{reporter} ({episode.reporting_organisation})"
     details.append(("Reported", f"{_local(episode.reported_at)} by {reporter}"))
@@ -639,7 +639,9 @@ def _interview_entry(
     interview: ReturnInterview, episodes: list[MissingEpisode], now: datetime, hours: int
 ) -> TimelineEntry:
     returns = [e.returned_at for e in episodes if e.returned_at is not None]
-    tags: list[Tag] = [Tag(interview.get_status_display(), "blue")]
+    tags: list[Tag] = []
+    if interview.status in (Status.OFFERED, Status.ACCEPTED):
+        tags.append(Tag(interview.get_status_display(), "blue"))
     details: list[tuple[str, str]] = [
         ("Offered", f"{_local(interview.offered_at)} by {interview.offered_by_name}"),
     ]

@@ -172,7 +172,7 @@ def test_age_counts_whole_years():
         (30, "offered", None, "42 hours left", "yellow"),
         (100, "completed", 41, "Completed in time, 41 hours after return", "green"),
         (120, "completed", 99, "Completed late, 27 hours after the deadline", "orange"),
-        (100, "declined", None, "Declined by the child", "grey"),
+        (100, "declined", None, "Declined", "grey"),
     ],
 )
 def test_interview_clock_status(hours_since_return, status, completed_after, text, colour, now):
@@ -255,7 +255,7 @@ def test_declined_interview_stops_the_clock(world, child, now):
     )
     entries = {e.kind: e for e in queries.child_timeline(child, now=now)}
     assert not entries["episode"].needs_interview
-    assert [t.text for t in entries["interview"].tags] == ["Declined", "Declined by the child"]
+    assert [t.text for t in entries["interview"].tags] == ["Declined"]
 
 
 def _history(child, world, now, episodes):

@@ -258,3 +258,10 @@ class ReturnForm(forms.Form):
         help_text="Change this if you now know more. It decides whether the episode is "
         "recorded as missing or as away without authorisation.",
     )
+
+    def __init__(self, *args: Any, recorded_whereabouts: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recorded_whereabouts:
+            field = self.fields["whereabouts_known_during"]
+            label = Whereabouts(recorded_whereabouts).label.lower()
+            field.choices = [("", f"Leave as recorded ({label})"), *field.choices[1:]]  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -41,11 +41,7 @@ DATETIME_FORMAT = r"j F Y \a\t H:i"
 
 
 def child_url(child_pk: int) -> str:
-    """The child's page (people:detail), built by the children app."""
-    try:
-        return reverse("people:detail", kwargs={"pk": child_pk})
-    except NoReverseMatch:
-        return f"/children/{child_pk}/"
+    return reverse("people:detail", kwargs={"pk": child_pk})
 
 
 def format_datetime(value: Any) -> str:
@@ -177,7 +173,7 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, services.ALREADY_RETURNED)
         return redirect("episodes:detail", pk=episode.pk)
     if request.method == "POST":
-        form = ReturnForm(request.POST)
+        form = ReturnForm(request.POST, recorded_whereabouts=episode.whereabouts)
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
@@ -196,7 +192,9 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("episodes:detail", pk=episode.pk)
     else:
-        form = ReturnForm(initial={"version": episode.version})
+        form = ReturnForm(
+            initial={"version": episode.version}, recorded_whereabouts=episode.whereabouts
+        )
         _audit_form_opened(
             request.user, episode.child, "Opened the form to record a return", episode
         )

@@ -40,6 +40,13 @@ class Timeliness:
         return rules.rhi_due_at(self.episode.returned_at) if self.episode.returned_at else None
 
     @property
+    def hours_after_return(self) -> int | None:
+        """Whole hours from the return to the completed interview."""
+        if self.clock is None or self.episode.returned_at is None:
+            return None
+        return 72 + self.clock.hours if self.clock.overdue else 72 - self.clock.hours
+
+    @property
     def within(self) -> bool | None:
         return None if self.clock is None else not self.clock.overdue
 

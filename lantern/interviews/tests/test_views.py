@@ -203,6 +203,7 @@ def test_interview_page_is_audited_and_shows_72_hour_result(sam_client, world, c
     assert response.status_code == 200
     # Back 100 hours ago, completed 5 hours ago: 95 hours after the return, 23 hours late.
     assert "23 hours late" in page
+    assert "Completed 95 hours after the return" in page
     # Back 10 hours ago: 5 hours later, with 67 hours to spare.
     assert "67 hours to spare" in page
     assert AuditEvent.objects.filter(

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -318,3 +320,29 @@ def test_return_form_for_returned_episode_goes_back_to_episode(sam_client, world
     episode = returned_episode(world, child)
     response = sam_client.get(reverse("episodes:return", kwargs={"pk": episode.pk}))
     assert response["Location"] == reverse("episodes:detail", kwargs={"pk": episode.pk})
+
+
+def test_episode_page_queries_do_not_grow_with_history(
+    sam_client, world, child, django_assert_num_queries
+):
+    episode = open_episode(world, child, hours_ago=30)
+    url = reverse("episodes:detail", kwargs={"pk": episode.pk})
+
+    def grade(hours):
+        services.grading_record(
+            actor=world.pete,
+            episode=episode,
+            grade="low",
+            graded_at=timezone.now() - timedelta(hours=hours),
+            graded_by_name="PC Lee",
+            rationale="Review",
+        )
+
+    grade(20)
+    sam_client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        sam_client.get(url)
+    for hours in (10, 8, 6, 4):
+        grade(hours)
+    with django_assert_num_queries(len(one.captured_queries)):
+        sam_client.get(url)

@@ -1,0 +1,80 @@
+"""manage.py demo_load: load the synthetic demo (or national-size) dataset and the demo users."""
+
+import json
+import resource
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lantern.demo import generator
+from lantern.demo.loader import load
+from lantern.demo.users import demo_users_ensure
+from lantern.people.models import Child
+
+SCALES = {
+    "demo": (generator.demo_config, 500),
+    "national": (generator.national_config, 200_000),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load synthetic children, episodes and interviews (never real people) and the demo "
+        "users. --scale demo: Haringey and its neighbours, about 500 children; --scale "
+        "national: 200,000 children and about a million episodes across England."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
+        parser.add_argument("--children", type=int, help="How many children (default by scale)")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if any child exists already"
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "demo_load creates users with a published password: not in production."
+            )
+        if options["if_empty"] and Child.objects.exists():
+            self.stdout.write("Children already exist: the demo data was not loaded again.")
+            return
+        make_config, default_children = SCALES[options["scale"]]
+        children = options["children"] or default_children
+        if children < 1:
+            raise CommandError("--children must be 1 or more")
+        demo_users_ensure()
+        first = (Child.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        config = make_config(children=children, seed=options["seed"], first_number=first)
+        result = load(
+            generator.generate(config),
+            total=children,
+            progress=not options["no_progress"] and sys.stderr.isatty(),
+            summary={"scale": options["scale"], "seed": options["seed"], "children": children},
+        )
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "children": result.children,
+                        "episodes": result.episodes,
+                        "rows": result.total_rows,
+                        "tables": result.rows,
+                        "seconds": round(result.seconds, 2),
+                        "peak_rss_mb": round(peak_mb, 1),
+                        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            f"Loaded {result.children:,} children, {result.episodes:,} episodes and "
+            f"{result.total_rows:,} rows in all in {result.seconds:.1f} seconds "
+            f"({result.total_rows / max(result.seconds, 1e-9):,.0f} rows a second)."
+        )

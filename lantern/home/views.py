@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from lantern.accounts import policy
-from lantern.accounts.roles import DESCRIPTIONS
+from lantern.accounts.roles import DESCRIPTIONS, Role
 from lantern.home import queries
 
 
@@ -22,7 +22,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "home/worklist.html",
             {
                 "membership": membership,
-                "role_description": DESCRIPTIONS.get(membership.role, "") if membership else "",
+                "role_description": DESCRIPTIONS.get(Role(membership.role), "")
+                if membership
+                else "",
             },
         )
     return render(

@@ -123,7 +123,7 @@ class ChildCreateForm(forms.Form):
     )
     home_la = forms.ModelChoiceField(
         label="Home local authority",
-        queryset=Organisation.objects.none(),
+        queryset=local_authorities(),
         empty_label="Select a local authority",
         help_text="The council responsible for the child",
         error_messages={"required": HOME_LA_REQUIRED},
@@ -169,24 +169,20 @@ class ChildCreateForm(forms.Form):
     )
     identifier_issuer = forms.ModelChoiceField(
         label="Issued by",
-        queryset=Organisation.objects.none(),
+        queryset=Organisation.objects.filter(active=True).order_by("name"),
         required=False,
         empty_label="Select an organisation",
     )
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["home_la"].queryset = local_authorities()
-        self.fields["identifier_issuer"].queryset = Organisation.objects.filter(
-            active=True
-        ).order_by("name")
         if organisation is not None:
             self.fields["identifier_issuer"].initial = organisation.pk
             if organisation.type == OrgType.LOCAL_AUTHORITY:
                 self.fields["home_la"].initial = organisation.pk
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if data.get("identifier_value") and not data.get("identifier_kind"):
             self.add_error("identifier_kind", IDENTIFIER_KIND_REQUIRED)
         if data.get("identifier_kind") and not data.get("identifier_value"):
@@ -199,7 +195,7 @@ class ChildCreateForm(forms.Form):
 class PlacementAddForm(forms.Form):
     placing_la = forms.ModelChoiceField(
         label="Placing local authority",
-        queryset=Organisation.objects.none(),
+        queryset=local_authorities(),
         empty_label="Select a local authority",
         help_text="The council that made the placement",
         error_messages={"required": PLACING_LA_REQUIRED},
@@ -235,10 +231,6 @@ class PlacementAddForm(forms.Form):
         help_text="Leave blank if the child is still in this placement",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["placing_la"].queryset = local_authorities()
-
 
 class PlacementEndForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -254,7 +246,7 @@ class LeadChangeForm(forms.Form):
     job_title = forms.CharField(label="Job title", max_length=100, required=False)
     organisation = forms.ModelChoiceField(
         label="Organisation",
-        queryset=Organisation.objects.none(),
+        queryset=Organisation.objects.filter(active=True).order_by("name"),
         empty_label="Select an organisation",
         error_messages={"required": LEAD_ORG_REQUIRED},
     )
@@ -269,9 +261,3 @@ class LeadChangeForm(forms.Form):
         required=False,
         help_text="For example, social worker left the team. Each change is counted on the record",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(active=True).order_by(
-            "name"
-        )

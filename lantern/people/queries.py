@@ -742,7 +742,7 @@ def child_timeline(
             )
         )
     for grading in rows.gradings:
-        episode = episodes_by_id.get(grading.episode_id)
+        graded = episodes_by_id.get(grading.episode_id)
         entries.append(
             TimelineEntry(
                 at=grading.graded_at,
@@ -752,10 +752,10 @@ def child_timeline(
                 details=(
                     ("Graded by", f"{grading.graded_by_name}, {grading.organisation}"),
                     ("Why", grading.rationale),
-                    ("Episode", episode.reference if episode else ""),
+                    ("Episode", graded.reference if graded else ""),
                 ),
                 obj=grading,
-                episode=episode,
+                episode=graded,
             )
         )
     for interview in rows.interviews:

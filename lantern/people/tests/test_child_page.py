@@ -325,3 +325,27 @@ def test_page_with_30_episodes_stays_under_the_bound(
     with django_assert_max_num_queries(40):
         response = client.get(reverse("people:detail", args=[child.pk]))
     assert response.content.count(b"ln-timeline__item--episode") == 30
+
+
+def test_page_links_to_the_forms_for_what_needs_doing(client, world, child, now):
+    back = make_episode(
+        world.sam, child, last_seen_at=now - timedelta(days=3), returned_at=now - timedelta(days=2)
+    )
+    content = page(client, world.sam, child).content.decode()
+    assert reverse("episodes:report", kwargs={"child_pk": child.pk}) in content
+    record = reverse("interviews:record", kwargs={"child_pk": child.pk})
+    assert f"{record}?episode={back.pk}" in content
+    missing = make_episode(world.sam, child, last_seen_at=now - timedelta(hours=2))
+    content = page(client, world.sam, child).content.decode()
+    assert reverse("episodes:return", args=[missing.pk]) in content
+    assert reverse("episodes:grade", args=[missing.pk]) in content
+
+
+def test_panel_member_sees_the_page_without_change_links(client, world, child, now):
+    from lantern.accounts.models import Membership
+
+    Membership.objects.filter(user=world.chris).update(role="panel_member")
+    content = page(client, world.chris, child).content.decode()
+    assert "Kayden Smyth" in content
+    assert reverse("people:placement_add", args=[child.pk]) not in content
+    assert reverse("episodes:report", kwargs={"child_pk": child.pk}) not in content

@@ -46,6 +46,10 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
+def council_with_code(code: str) -> Organisation | None:
+    return Organisation.objects.filter(ons_code=code, type=OrgType.LOCAL_AUTHORITY).first()
+
+
 def child_ids(la: Organisation, pks: Iterable[int]) -> dict[int, str]:
     """The council's own id for each child (CHILD in the 903), else Lantern's reference."""
     pks = list(pks)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "leaflet",
     "lantern.common",
     "lantern.geo",
     "lantern.audit",
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "lantern.interviews",
     "lantern.risk",
     "lantern.reporting",
+    "lantern.intelligence",
+    "lantern.linkage",
     "lantern.home",
     "lantern.demo",
 ]

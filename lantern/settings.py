@@ -4,6 +4,7 @@ Development defaults: SQLite in ./var, DEBUG off unless LANTERN_DEBUG=1.
 Production: set LANTERN_PRODUCTION=1, LANTERN_SECRET_KEY, LANTERN_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -56,7 +57,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "leaflet",
     "lantern.common",
     "lantern.geo",
     "lantern.audit",
@@ -219,7 +219,12 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list = [BASE_DIR / "static"]
+# Leaflet comes from the django-leaflet package at install time (never copied into the repo). Its
+# app is not installed because its admin needs the GDAL system library; we only need its files.
+_leaflet_spec = importlib.util.find_spec("leaflet")
+if _leaflet_spec is not None and _leaflet_spec.submodule_search_locations:
+    STATICFILES_DIRS.append(Path(next(iter(_leaflet_spec.submodule_search_locations))) / "static")
 # Serve static files through WhiteNoise straight from the app folders outside production, so
 # `make run` works with DEBUG off.
 WHITENOISE_USE_FINDERS = not PRODUCTION

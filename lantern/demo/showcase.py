@@ -1,6 +1,6 @@
 """Showcase children: fixed, deterministic stories that later features can be demonstrated on.
 
-All are Haringey children, placed and found relative to the time of the load:
+The first four are Haringey children, placed and found relative to the time of the load:
 
 - Kai Mensah: looked after, placed out of area in an Enfield children's home, frequently missing
   (five episodes in the last 90 days), found again and again in Southend-on-Sea, with completed
@@ -8,6 +8,8 @@ All are Haringey children, placed and found relative to the time of the load:
 - Ruby Kowalski: returned about 100 hours ago and has had no return interview (overdue).
 - Leah Adeyemi: missing now; police graded the risk medium, then high.
 - Mason Doyle: returned about 20 hours ago; the return interview is due.
+- Jordan Fraser: a Camden child found in Brighton, so Sussex Police (the demo's force with no
+  Haringey link) has a record to see.
 
 The names are combinations from the synthetic lists, not real people.
 """
@@ -21,7 +23,9 @@ from lantern.demo import reference as ref
 from lantern.demo import texts
 from lantern.demo.records import (
     DEMO_CHARITY,
+    DEMO_HEALTH,
     DEMO_SCHOOL,
+    DEMO_YJ,
     NHS_ISSUER,
     Config,
     GenAlias,
@@ -46,6 +50,8 @@ FREQUENT = "frequently_missing_out_of_area"
 OVERDUE = "interview_overdue"
 MISSING_NOW = "missing_now"
 DUE = "interview_due"
+FOUND_IN_SUSSEX = "found_in_sussex"
+CAMDEN = "E09000007"
 
 SHOWCASE_HINTS = (
     (
@@ -55,6 +61,7 @@ SHOWCASE_HINTS = (
     ("Ruby Kowalski", "returned about 100 hours ago; return interview overdue"),
     ("Leah Adeyemi", "missing now; police risk graded high"),
     ("Mason Doyle", "returned about 20 hours ago; return interview due"),
+    ("Jordan Fraser", "Camden child found in Brighton: Sussex Police can see this record"),
 )
 
 
@@ -83,6 +90,7 @@ def _episode(
     base: ref.Point,
     looked_after: bool,
     rng: random.Random,
+    home_la: str = ref.HARINGEY,
 ) -> GenEpisode:
     forces = ref.force_for_la()
     seen = (now - timedelta(hours=spec.seen_hours_ago)).replace(second=0, microsecond=0)
@@ -120,7 +128,7 @@ def _episode(
         found_force="",
         found_with="",
         return_how="",
-        recording_organisation=spec.reporting_org or ref.HARINGEY,
+        recording_organisation=spec.reporting_org or home_la,
     )
     if back is not None:
         if spec.found == "home":
@@ -261,13 +269,13 @@ def _kai(cfg: Config, index: int, rng: random.Random) -> GenChild:
             )
         )
     specs = [
-        _Ep(200 * 24, 20, ("low",)),
+        _Ep(200 * 24, 20, ("low",), reporter="health", reporting_org=DEMO_HEALTH),
         _Ep(150 * 24, 30, ("medium",), found="southend"),
         _Ep(115 * 24, 40, ("medium",), reporter="school", reporting_org=DEMO_SCHOOL),
         _Ep(84 * 24, 52, ("medium", "high"), found="southend"),
         _Ep(63 * 24, 28, ("medium",), found="southend"),
         _Ep(41 * 24, 70, ("medium", "high"), found="southend"),
-        _Ep(22 * 24, 18, ("medium",)),
+        _Ep(22 * 24, 18, ("medium",), reporter="other", reporting_org=DEMO_YJ),
         _Ep(9 * 24, 45, ("high",), found="southend"),
     ]
     for spec in specs:
@@ -382,8 +390,40 @@ def _mason(cfg: Config, index: int, rng: random.Random) -> GenChild:
     return child
 
 
+def _jordan(cfg: Config, index: int, rng: random.Random) -> GenChild:
+    now = cfg.now
+    home = _pick(CAMDEN, "NW1", 4)
+    child = _child(
+        cfg,
+        index,
+        first_name="Jordan",
+        last_name="Fraser",
+        date_of_birth=_years_ago(now, 15.8),
+        sex="M",
+        ethnicity="WBRI",
+        home_postcode=home.postcode,
+        care_status="cin",
+        created_at=now - timedelta(days=50),
+        showcase=FOUND_IN_SUSSEX,
+    )
+    child.home_la = CAMDEN
+    for ident in child.identifiers:
+        if ident.issuer == ref.HARINGEY:
+            ident.issuer = CAMDEN
+    child.identifiers[2].value = ids.synthetic_upn(child.number, ref.dfe_codes()[CAMDEN])
+    spec = _Ep(40 * 24, 60, ("medium",), found="brighton", reporter="parent_carer")
+    child.episodes.append(
+        _episode(now, spec, base=home, looked_after=False, rng=rng, home_la=CAMDEN)
+    )
+    interview = _interview(child, 0, status="completed", hours_after_return=50)
+    interview.offered_by_organisation = interview.conducted_by_organisation = CAMDEN
+    interview.offered_by_name = interview.conducted_by_name = "Ella Byrne"
+    child.interviews = [interview]
+    return child
+
+
 def showcase_children(cfg: Config) -> list[GenChild]:
-    """The four showcase children, in a fixed order, numbered from ``cfg.first_number``."""
+    """The showcase children, in a fixed order, numbered from ``cfg.first_number``."""
     rng = random.Random(f"lantern-showcase:{cfg.seed}")
-    builders = (_kai, _ruby, _leah, _mason)
+    builders = (_kai, _ruby, _leah, _mason, _jordan)
     return [build(cfg, index, rng) for index, build in enumerate(builders)]

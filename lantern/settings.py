@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "lantern.reporting",
     "lantern.intelligence",
     "lantern.linkage",
+    "lantern.imports",
+    "lantern.api",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "lantern.home",
     "lantern.demo",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("reports/", include("lantern.reporting.urls")),
     path("intelligence/", include("lantern.intelligence.urls")),
     path("linkage/", include("lantern.linkage.urls")),
+    path("api/", include("lantern.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -46,7 +46,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 1000})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1200, "height": 1000}
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab

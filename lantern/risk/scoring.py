@@ -1,17 +1,19 @@
 """Exploitation risk scoring: pure functions over plain data, no database.
 
-The level is worked out in four steps, and every step that has an effect is explained:
+The level is worked out in five steps, and every step that has an effect is explained:
 
 1. **Indicators.** Each current answer scores ``value x weight`` points; the total meets the
    tool's thresholds (Low, Medium, High). A current yes on an indicator with a preset level
    (STI, pregnancy, injuries suggesting assault = High; self-harm = Medium; domain §4.3) raises
    the level to at least that level. An observation older than the indicator's
    ``current_for_days`` no longer counts; it is still listed, as not counted.
-2. **Standing flags.** Flags stay until a person clears them, so the level is at least the
-   highest active flag.
-3. **Repeat missing.** Episodes that began in the rolling window; at the threshold the child is
+2. **Repeat missing.** Episodes that began in the rolling window; at the threshold the child is
    frequently missing and the level is raised (default 3 in 90 days, at least Medium).
-4. **Override rules**, in order. Rules only ever raise a level.
+3. **Override rules** about evidence ("at least"), in order. Rules only ever raise a level.
+4. **Standing flags.** Flags stay until a person clears them, so the level is at least the
+   highest active flag.
+5. **"Any concern is at least" rules** (under 13, learning disability: never Low), in order,
+   last, so they see every other reason.
 
 The invariant the research asks for (issue 3): for a fixed ``now``, adding an episode never
 lowers the level and never takes away a piece of evidence. It holds because every step is
@@ -366,17 +368,6 @@ def score(
     """
     indicator_level, points, reasons = _score_indicators(answers, thresholds, now.date())
     level = indicator_level
-    if RANK[standing_level] > RANK[level]:
-        reasons.append(
-            Contribution(
-                "flags",
-                "flags",
-                f"Raised {level_name(level)} to {level_name(standing_level)}",
-                "Active flags stay until someone clears them with a reason",
-                level=standing_level,
-            )
-        )
-        level = standing_level
 
     strategy = panel = False
     starts = [e.started_at for e in episodes]
@@ -412,7 +403,24 @@ def score(
         panel = panel or rule.suggests_panel_referral
 
     matched: list[str] = []
-    for rule in rules:
+    # Evidence rules first, then standing flags, then the "any concern is at least" rules, so
+    # those see every other reason whatever order they were given in.
+    evidence_rules = [r for r in rules if r.kind != MIN_LEVEL_IF_CONCERN]
+    concern_rules = [r for r in rules if r.kind == MIN_LEVEL_IF_CONCERN]
+    for rule in [*evidence_rules, None, *concern_rules]:
+        if rule is None:
+            if RANK[standing_level] > RANK[level]:
+                reasons.append(
+                    Contribution(
+                        "flags",
+                        "flags",
+                        f"Raised {level_name(level)} to {level_name(standing_level)}",
+                        "Active flags stay until someone clears them with a reason",
+                        level=standing_level,
+                    )
+                )
+                level = standing_level
+            continue
         applies, evidence = rule_evidence(
             rule, child=child, episodes=episodes, disclosures=disclosures, now=now
         )

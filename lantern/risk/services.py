@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from lantern.audit.models import Action
 from lantern.audit.services import audit_record, changes, snapshot
 from lantern.common.errors import ConcurrentEditError
 from lantern.episodes.models import MissingEpisode
+from lantern.episodes.rules import format_duration
 from lantern.interviews.models import ExploitationType
 from lantern.people.models import Child
 from lantern.risk import defaults, facts, scoring
@@ -575,16 +576,33 @@ class FlagWanted:
     explanation: str
 
 
+def _missing_for(episode: scoring.EpisodeFact, now: datetime) -> str:
+    """How long the child was missing, as known when the flag is raised."""
+    length = format_duration(timedelta(hours=scoring.missing_hours(episode, now)))
+    if episode.ended_at is None or episode.ended_at > now:
+        return f"still missing {length} after last seen when this was raised"
+    return f"missing for {length}"
+
+
 def _wanted_from_rules(
-    result: scoring.ScoreResult, rules: Sequence[scoring.RuleSpec]
+    result: scoring.ScoreResult,
+    rules: Sequence[scoring.RuleSpec],
+    episodes: Sequence[scoring.EpisodeFact],
+    now: datetime,
 ) -> list[FlagWanted]:
     by_code = {r.code: r for r in rules}
+    by_id = {e.id: e for e in episodes}
     wanted: list[FlagWanted] = []
     for c in result.contributions:
         if c.kind != "rule" or c.condition not in FLAG_FOR_CONDITION:
             continue
         rule = by_code[c.code]
         for e in c.evidence:
+            explanation = rule.description
+            if c.condition == scoring.MISSING_OVER_HOURS and e.source_id in by_id:
+                # An open episode keeps counting: say so, so a late-recorded return explains
+                # a flag raised while the record still showed the child missing.
+                explanation = f"{rule.description}: {_missing_for(by_id[e.source_id], now)}"
             wanted.append(
                 FlagWanted(
                     FLAG_FOR_CONDITION[c.condition],
@@ -592,7 +610,7 @@ def _wanted_from_rules(
                     e.source_type,
                     e.source_id,
                     rule.code,
-                    rule.description,
+                    explanation,
                 )
             )
     return wanted
@@ -722,7 +740,7 @@ def _refresh_children(children: Sequence[Child], now: datetime) -> int:
             now=now,
         )
         wanted = [
-            *_wanted_from_rules(result, rules),
+            *_wanted_from_rules(result, rules, episodes[child.pk], now),
             *_wanted_repeat(result, repeats),
             *screenings[child.pk],
         ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lantern.episodes.services import episode_record_return, episode_report, grading_record
 from lantern.interviews.services import DisclosureInput, interview_record
+from lantern.people.services import child_create
 from lantern.risk import services
 from lantern.risk.models import ScreeningTool
 from lantern.risk.signals import refresh_suspended
@@ -22,8 +23,6 @@ def tool(db) -> ScreeningTool:
 
 
 def make_child(world, *, age_days: int = 14 * 365 + 40, learning_disability: bool = False):
-    from lantern.people.services import child_create
-
     return child_create(
         actor=world.sam,
         first_name="Ayo",

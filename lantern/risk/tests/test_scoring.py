@@ -242,6 +242,23 @@ def test_standing_flags_keep_the_level_up():
     assert result.contributions[0].kind == "flags"
 
 
+def test_a_low_flag_on_a_child_under_13_still_makes_medium():
+    result = run(age=12, standing_level=scoring.LOW)
+    assert result.level == scoring.MEDIUM
+    assert [c.code for c in result.contributions] == ["flags", "under-13-never-low"]
+
+
+def test_never_low_rules_apply_last_whatever_their_order():
+    rules = [specs.rule("under-13-never-low"), specs.rule("found-with-others")]
+    result = scoring.score(
+        child=scoring.ChildFacts(12),
+        episodes=[episode(1, 5, with_others=True)],
+        rules=rules,
+        now=NOW,
+    )
+    assert result.level == scoring.MEDIUM
+
+
 def test_confirmed_low_is_refused_for_a_child_under_13():
     refused = scoring.confirmed_level_refused_by(
         scoring.LOW, child=scoring.ChildFacts(12), rules=specs.rules()

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from lantern.audit.models import AuditEvent
 from lantern.common.errors import ConcurrentEditError
+from lantern.episodes.services import episode_record_return
+from lantern.interviews.services import DisclosureInput, interview_record
+from lantern.people.services import placement_add
 from lantern.risk import defaults, queries, services
 from lantern.risk.models import (
     Answer,
@@ -24,6 +27,7 @@ from lantern.risk.models import (
     ToolStatus,
 )
 from lantern.risk.services import AnswerInput, answer_field
+from lantern.risk.signals import refresh_suspended
 from lantern.risk.tests.conftest import episode, grade, interview, make_child
 
 pytestmark = pytest.mark.django_db
@@ -301,8 +305,6 @@ def test_found_in_the_home_area_is_not_out_of_area(world, child, tool):
 
 
 def test_found_where_the_child_is_placed_is_not_out_of_area(world, child, tool):
-    from lantern.people.services import placement_add
-
     placement_add(
         actor=world.sam,
         child=child,
@@ -338,6 +340,22 @@ def test_an_open_episode_raises_missing_over_24_hours_when_it_passes_24_hours(wo
     assert active_kinds(child) == [FlagKind.MISSING_OVER_HOURS]
 
 
+def test_a_return_recorded_later_never_clears_the_flag_and_the_flag_says_why_it_was_raised(
+    world, child, tool
+):
+    e = episode(world, child, days_ago=2, hours=None)
+    episode_record_return(
+        actor=world.sam,
+        episode=e,
+        version=e.version,
+        returned_at=e.last_seen_at + timedelta(hours=3),
+        return_how="self",
+    )
+    flag = Flag.objects.get(child=child, kind=FlagKind.MISSING_OVER_HOURS)
+    assert flag.active
+    assert "still missing 2 days" in flag.explanation
+
+
 def test_a_high_police_grading_raises_a_flag(world, child, tool):
     e = episode(world, child, days_ago=5)
     grade(world, e, "high")
@@ -359,8 +377,6 @@ def test_a_disclosure_in_a_return_interview_raises_a_high_flag(world, child, too
 
 
 def test_a_disclosure_not_marked_as_an_indicator_raises_no_flag(world, child, tool):
-    from lantern.interviews.services import DisclosureInput, interview_record
-
     e = episode(world, child, days_ago=5)
     interview_record(
         actor=world.rita,
@@ -467,7 +483,7 @@ def test_the_panel_shows_a_frequently_missing_childs_level_why_and_history(world
     assert panel.repeat_rows[0].met and panel.repeat_rows[0].in_window == 3
     assert queries.STRATEGY_DISCUSSION in panel.suggestions
     assert queries.PANEL_REFERRAL in panel.suggestions
-    assert [r.code for r in panel.reasons] == ["flags", "frequently-missing-3-in-90"]
+    assert [r.code for r in panel.reasons] == ["frequently-missing-3-in-90"]
     assert [f.flag.kind for f in panel.active_flags] == [FlagKind.FREQUENTLY_MISSING]
     assert len(panel.history) == 3
 
@@ -486,8 +502,6 @@ def test_the_panel_level_is_the_higher_of_screening_and_rules(world, child, tool
 
 
 def test_refreshing_every_child_raises_missing_flags(world, child, tool):
-    from lantern.risk.signals import refresh_suspended
-
     with refresh_suspended():
         episode(world, child, days_ago=5, found_with="Friends")
     assert active_kinds(child) == []

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lantern.accounts.roles import Role
+from lantern.accounts.services import user_create
 from lantern.audit.models import AuditEvent
 from lantern.risk import services
 from lantern.risk.models import Answer, Assessment, Flag, Indicator
@@ -63,9 +65,6 @@ def test_a_missing_screening_is_a_404(client, world, tool):
 
 
 def test_a_panel_member_can_read_but_not_start_a_screening(client, world, child, tool):
-    from lantern.accounts.roles import Role
-    from lantern.accounts.services import user_create
-
     reader = user_create(
         username="pam",
         password="correct-horse-battery-staple",

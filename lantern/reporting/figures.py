@@ -12,17 +12,19 @@ broken down by authority. Records merged into another child's record are left ou
 
 from calendar import monthrange
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -31,8 +33,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncDate, TruncMonth
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.functions import (
+    Cast,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    TruncDate,
+    TruncMonth,
+)
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from lantern.accounts.models import Organisation
@@ -189,8 +198,12 @@ def _pct(part: int, whole: int) -> str:
     return f"{part:,} ({100 * part / whole:.0f}%)" if whole else f"{part:,}"
 
 
-def age_band_expression(seen: str = "last_seen_at", dob: str = "child__date_of_birth") -> Case:
-    """Age band on the day the episode began (UK date), computed in SQL on any database."""
+def age_expression(seen: str = "last_seen_at", dob: str = "child__date_of_birth") -> Func:
+    """Age in whole years on the UK date the episode began, computed in SQL on any database.
+
+    Grouped on as a number and turned into bands in Python (``age_band``): a CASE chain over
+    this expression would be evaluated once per band and row.
+    """
     seen_md = ExtractMonth(seen) * 100 + ExtractDay(seen)
     dob_md = ExtractMonth(dob) * 100 + ExtractDay(dob)
     birthday_to_come = Case(
@@ -198,14 +211,14 @@ def age_band_expression(seen: str = "last_seen_at", dob: str = "child__date_of_b
         default=Value(0),
         output_field=IntegerField(),
     )
-    age = ExtractYear(seen) - ExtractYear(dob) - birthday_to_come
-    return Case(
-        *(
-            When(Q(GreaterThanOrEqual(age, low)) & Q(LessThanOrEqual(age, high)), then=Value(label))
-            for label, low, high in AGE_BANDS
-        ),
-        default=Value("Not known"),
-    )
+    return Cast(ExtractYear(seen) - ExtractYear(dob) - birthday_to_come, IntegerField())
+
+
+def age_band(age: int | None) -> str:
+    for label, low, high in AGE_BANDS:
+        if age is not None and low <= age <= high:
+            return label
+    return "Not known"
 
 
 def _started(la: Organisation | None, period: Period) -> QuerySet[MissingEpisode]:
@@ -286,29 +299,31 @@ def duration_table(la: Organisation | None, period: Period) -> Table:
 
 def rhi_table(la: Organisation | None, period: Period) -> Table:
     hours = rhi_due_hours()
-    due = ExpressionWrapper(
-        OuterRef("returned_at") + timedelta(hours=hours), output_field=DateTimeField()
-    )
-    interviews = ReturnInterview.objects.filter(episodes=OuterRef("pk"))
-    conditions = {
-        "offered": Exists(interviews),
-        "offered_in_time": Exists(interviews.filter(offered_at__lte=due)),
-        "accepted": Exists(interviews.filter(status__in=[Status.ACCEPTED, Status.COMPLETED])),
-        "completed": Exists(interviews.filter(status=Status.COMPLETED)),
-        "completed_in_time": Exists(
-            interviews.filter(status=Status.COMPLETED, completed_at__lte=due)
-        ),
-    }
-    # Exists inside each FILTER, not as annotations: Django drops annotations when it wraps an
-    # aggregate over them in a subquery.
-    counts = (
+    due = F("returned_at") + timedelta(hours=hours)
+    completed = Q(interviews__status=Status.COMPLETED)
+    # One pass: episodes joined to the interviews covering them, flags per episode, then counted.
+    per_episode = (
         episodes_in_scope(la)
         .filter(returned_at__gte=period.start, returned_at__lt=period.end)
-        .aggregate(
-            returned=Count("id"),
-            **{key: Count("id", filter=Q(condition)) for key, condition in conditions.items()},
+        .values("pk")
+        .annotate(
+            offered=Count("interviews"),
+            offered_in_time=Count("interviews", filter=Q(interviews__offered_at__lte=due)),
+            accepted=Count(
+                "interviews", filter=Q(interviews__status__in=[Status.ACCEPTED, Status.COMPLETED])
+            ),
+            completed=Count("interviews", filter=completed),
+            completed_in_time=Count(
+                "interviews", filter=completed & Q(interviews__completed_at__lte=due)
+            ),
         )
     )
+    keys = ["offered", "offered_in_time", "accepted", "completed", "completed_in_time"]
+    totals = per_episode.aggregate(
+        n_returned=Count("pk"),
+        **{f"n_{key}": Count("pk", filter=Q(**{f"{key}__gt": 0})) for key in keys},
+    )
+    counts = {key.removeprefix("n_"): value for key, value in totals.items()}
     whole = counts["returned"]
     labels = [
         ("returned", "Episodes that ended (child returned or found)"),
@@ -343,14 +358,14 @@ def risk_table(la: Organisation | None, period: Period) -> Table:
     )
     grouped = (
         _started(la, period)
-        .annotate(grade=Subquery(latest), age_band=age_band_expression())
-        .values("child__sex", "age_band", "grade")
+        .annotate(grade=Subquery(latest), age=age_expression())
+        .values("child__sex", "age", "grade")
         .annotate(n=Count("id"))
     )
     grades = [*Grade.values, None]
     cells: dict[tuple[str, str], dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     for row in grouped:
-        cells[(row["child__sex"], row["age_band"])][row["grade"]] += row["n"]
+        cells[(row["child__sex"], age_band(row["age"]))][row["grade"]] += row["n"]
     rows: list[list[object]] = []
     for sex in Sex:
         for band, _, _ in [*AGE_BANDS, ("Not known", 0, 0)]:
@@ -381,14 +396,14 @@ def exploitation_table(la: Organisation | None, period: Period) -> Table:
             returninterview__disclosures__exploitation_type__in=ExploitationType.values,
         )
         .annotate(
-            age_band=age_band_expression(
+            age=age_expression(
                 "missingepisode__last_seen_at", "missingepisode__child__date_of_birth"
             )
         )
         .values(
             "returninterview__disclosures__exploitation_type",
             "missingepisode__child__sex",
-            "age_band",
+            "age",
         )
         .annotate(n=Count("missingepisode_id", distinct=True))
     )
@@ -399,7 +414,7 @@ def exploitation_table(la: Organisation | None, period: Period) -> Table:
             row["returninterview__disclosures__exploitation_type"],
             row["missingepisode__child__sex"],
         )
-        cells[key][row["age_band"]] += row["n"]
+        cells[key][age_band(row["age"])] += row["n"]
     rows: list[list[object]] = []
     for kind in ExploitationType:
         for sex in Sex:
@@ -565,8 +580,29 @@ def by_authority_table(period: Period) -> Table:
     )
 
 
+@contextmanager
+def analytic_queries() -> Iterator[None]:
+    """Run a batch of report queries without PostgreSQL's JIT compiler.
+
+    Correlated subqueries (latest grading, return interviews per episode) make the planner's
+    cost estimates large enough to trigger JIT, which then spends most of a second compiling
+    queries that run in tens of milliseconds. SET LOCAL lasts only to the end of this
+    transaction.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def monthly_figures(la: Organisation | None, period: Period) -> Figures:
     """Every figure for one authority (or England, when ``la`` is None) and period."""
+    with analytic_queries():
+        return _monthly_figures(la, period)
+
+
+def _monthly_figures(la: Organisation | None, period: Period) -> Figures:
     scope = la.name if la is not None else "England"
     figures = Figures(scope=scope, period=period)
     categories, counts = category_table(la, period)

@@ -297,12 +297,12 @@ def _place_in_time(
     for offset, hours in plan.offsets[first:last]:
         seen = _at_hour(rng, career_start + timedelta(days=offset))
         if previous_end is not None and seen <= previous_end + timedelta(hours=1):
-            seen = (previous_end + timedelta(hours=rng.uniform(2, 30))).replace(second=0)
+            seen = previous_end + timedelta(minutes=_below(rng, 120, 1800))
         if seen < start:
             continue
         if seen >= end or seen.date() >= adult:
             break
-        back = (seen + timedelta(hours=hours)).replace(second=0, microsecond=0)
+        back = seen + timedelta(minutes=1 + int(hours * 60))
         previous_end = back
         if back > now:
             kept.append((seen, None))
@@ -543,9 +543,10 @@ class _ChildBuilder:
             reporter_name = _staff_name(rng)
         else:
             reporter_name = texts.REPORTER_ROLE.get(reporter, "")
-        reported = seen + timedelta(hours=rng.uniform(*REPORT_DELAY(rng)))
-        latest = seen + (back - seen) * 0.8 if back is not None else self.now
-        reported = max(seen, min(reported, latest)).replace(microsecond=0)
+        delay = int(60 * rng.uniform(*REPORT_DELAY(rng)))
+        if back is not None:  # reported while still missing
+            delay = min(delay, int((back - seen).total_seconds() * 0.8) // 60)
+        reported = min(seen + timedelta(minutes=delay), self.now)
         if looked_after:
             circumstances = texts.CIRCUMSTANCES_CARE
         elif setting == "home":
@@ -661,15 +662,15 @@ class _ChildBuilder:
         rng = self.rng
         ceiling = episode.returned_at or self.now
         first_at = min(episode.reported_at + timedelta(minutes=_below(rng, 5, 120)), ceiling)
-        first_at = max(first_at.replace(second=0), episode.last_seen_at)
+        first_at = max(first_at, episode.last_seen_at)
         risky = bool(self.exploitation) or len(self.child.episodes) >= 5
         grade = (GRADE_RISKY if risky else GRADE)(rng)
         grades = [(first_at, grade)]
         if ceiling - first_at > timedelta(hours=12) and rng.random() < 0.3:
             step = 1 if rng.random() < 0.6 else -1
             review = GRADES[max(0, min(3, GRADES.index(grade) + step))]
-            review_at = first_at + timedelta(hours=rng.uniform(4, 12))
-            grades.append((min(review_at, ceiling).replace(second=0, microsecond=0), review))
+            review_at = first_at + timedelta(minutes=_below(rng, 240, 720))
+            grades.append((min(review_at, ceiling), review))
         officer = f"{_choice(rng, texts.GRADED_BY)} {_choice(rng, self.names.surnames)}"
         for at, current in grades:
             recorded, scheme = grade_as_recorded(rng, at, current)
@@ -740,13 +741,14 @@ class _ChildBuilder:
                 break
             due = first_return + timedelta(hours=RHI_HOURS)
             outcome = RHI_OUTCOME(rng)
-            offered = first_return + timedelta(hours=rng.uniform(2, 30))
+            offered = first_return + timedelta(minutes=_below(rng, 120, 1800))
             done_at: datetime | None = None
             if outcome == "in_time":
-                done_at = offered + (due - offered) * rng.uniform(0.05, 1)
+                window = int((due - offered).total_seconds()) // 60
+                done_at = offered + timedelta(minutes=max(1, int(window * rng.uniform(0.05, 1))))
             elif outcome == "late":
-                done_at = due + timedelta(hours=rng.uniform(1, 240))
-            decided = done_at or (offered + timedelta(hours=rng.uniform(4, 48)))
+                done_at = due + timedelta(minutes=_below(rng, 60, 14400))
+            decided = done_at or (offered + timedelta(minutes=_below(rng, 240, 2880)))
             # One interview covers every episode that began before it took place.
             covered = [k]
             while (
@@ -771,7 +773,6 @@ class _ChildBuilder:
         org = DEMO_CHARITY if self.partners and rng.random() < 0.8 else self.home
         independent = rng.random() < 0.9
         worker = _staff_name(rng)
-        offered = offered.replace(second=0, microsecond=0)
         interview = GenInterview(
             episodes=covered,
             status="offered",
@@ -796,7 +797,7 @@ class _ChildBuilder:
             interview.not_completed_detail = texts.NOT_COMPLETED_DETAIL[reason]
         elif done_at is not None:
             interview.status = "completed"
-            interview.completed_at = max(done_at.replace(second=0, microsecond=0), offered)
+            interview.completed_at = done_at
             self._interview_content(interview, [child.episodes[i] for i in covered])
         return interview
 

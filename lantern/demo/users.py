@@ -5,11 +5,11 @@ Every demo user shares one published password, so ``demo_load`` refuses to run i
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from lantern.accounts.models import Membership, Organisation, OrgType, User
 from lantern.accounts.roles import Role
-from lantern.accounts.services import user_create
 from lantern.demo.records import DEMO_CHARITY, DEMO_HEALTH, DEMO_SCHOOL, DEMO_YJ, NHS_ISSUER
 
 # Published on purpose: demo data only, and demo_load refuses to run in production.
@@ -87,22 +87,33 @@ def organisation_for(key: str, demo_orgs: dict[str, Organisation]) -> Organisati
 
 
 @transaction.atomic
-def demo_users_ensure(password: str = DEMO_PASSWORD) -> dict[str, User]:
-    """Create any missing demo user with the shared demo password; existing ones are left alone."""
+def demo_users_ensure(password: str = DEMO_PASSWORD) -> list[str]:
+    """Create any missing demo user with the shared demo password; returns the usernames made.
+
+    Existing demo users are left as they are. The password is hashed once for all of them
+    (Argon2 is slow on purpose, and they share it anyway).
+    """
     demo_orgs = demo_organisations()
-    users = {}
+    existing = set(
+        User.objects.filter(username__in=[p.username for p in PERSONAS]).values_list(
+            "username", flat=True
+        )
+    )
+    hashed = make_password(password)
+    created = []
     for persona in PERSONAS:
-        user = User.objects.filter(username=persona.username).first()
-        if user is None:
-            user = user_create(
-                username=persona.username,
-                password=password,
-                organisation=organisation_for(persona.organisation, demo_orgs),
-                role=persona.role,
-                display_name=persona.display_name,
-            )
-        users[persona.username] = user
-    return users
+        if persona.username in existing:
+            continue
+        user = User.objects.create(
+            username=persona.username, password=hashed, display_name=persona.display_name
+        )
+        Membership.objects.create(
+            user=user,
+            organisation=organisation_for(persona.organisation, demo_orgs),
+            role=persona.role,
+        )
+        created.append(persona.username)
+    return created
 
 
 @dataclass(frozen=True)

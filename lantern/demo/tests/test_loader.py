@@ -13,7 +13,7 @@ from lantern.accounts.models import Membership, Organisation
 from lantern.accounts.policy import children_visible_to
 from lantern.audit.models import AuditEvent
 from lantern.demo.generator import demo_config, generate
-from lantern.demo.loader import load
+from lantern.demo.loader import load, load_generated
 from lantern.demo.users import DEMO_PASSWORD, PERSONAS
 from lantern.episodes import rules
 from lantern.episodes.models import MissingEpisode
@@ -194,3 +194,18 @@ def test_demo_partner_organisations_have_the_right_types(loaded):
     assert types["Safe Return Project (demo)"] == "voluntary"
     assert types["Northside Academy (demo)"] == "education"
     assert types["Haringey Youth Justice Service (demo)"] == "youth_justice"
+
+
+def test_a_worker_process_loads_exactly_what_this_process_would(world):
+    cfg = demo_config(children=25, seed=8, first_number=1000)
+    result = load_generated(cfg, worker=True, batch=10)
+    assert result.worker
+    expected = list(generate(cfg))
+    assert result.children == 25
+    assert result.episodes == sum(len(c.episodes) for c in expected)
+    loaded = Child.objects.filter(pk__gte=result.first_child_id).order_by("pk")
+    assert [c.last_name for c in loaded] == [c.last_name for c in expected]
+    kai = loaded.get(first_name="Kai")
+    assert [e.last_seen_at for e in kai.episodes.order_by("last_seen_at")] == [
+        e.last_seen_at for e in expected[0].episodes
+    ]

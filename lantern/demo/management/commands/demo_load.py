@@ -7,9 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from lantern.demo import generator
-from lantern.demo.loader import load
+from lantern.demo.loader import load_generated
 from lantern.demo.users import demo_users_ensure
 from lantern.people.models import Child
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="Generate in this process (by default large loads generate in a second one)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -48,16 +54,25 @@ class Command(BaseCommand):
         children = options["children"] or default_children
         if children < 1:
             raise CommandError("--children must be 1 or more")
-        demo_users_ensure()
-        first = (Child.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-        config = make_config(children=children, seed=options["seed"], first_number=first)
-        result = load(
-            generator.generate(config),
-            total=children,
-            progress=not options["no_progress"] and sys.stderr.isatty(),
-            summary={"scale": options["scale"], "seed": options["seed"], "children": children},
-        )
+        with transaction.atomic():
+            created = demo_users_ensure()
+            first = (Child.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+            config = make_config(children=children, seed=options["seed"], first_number=first)
+            result = load_generated(
+                config,
+                worker=False if options["in_process"] else None,
+                progress=not options["no_progress"] and sys.stderr.isatty(),
+                summary={
+                    "scale": options["scale"],
+                    "seed": options["seed"],
+                    "children": children,
+                    "users_created": created,
+                },
+            )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        worker_mb = (
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if result.worker else 0
+        )
         if options["json"]:
             self.stdout.write(
                 json.dumps(
@@ -67,7 +82,9 @@ class Command(BaseCommand):
                         "rows": result.total_rows,
                         "tables": result.rows,
                         "seconds": round(result.seconds, 2),
+                        "write_seconds": round(result.write_seconds, 2),
                         "peak_rss_mb": round(peak_mb, 1),
+                        "worker_peak_rss_mb": round(worker_mb, 1),
                         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
                     }
                 )

@@ -17,7 +17,7 @@ from lantern.geo import areas
 from lantern.interviews.models import ReturnInterview, Status
 from lantern.people.codes import IdentifierKind
 from lantern.people.models import Child, ChildIdentifier, Placement
-from lantern.reporting import disclosure, figures, ssda903
+from lantern.reporting import disclosure, figures
 from lantern.reporting.ssda903 import ChildInput, CollectionYear, EpisodeSpan, PlacementSpan
 
 ANNEX_A_ID = "Child Unique ID"
@@ -64,28 +64,33 @@ def child_ids(la: Organisation, pks: Iterable[int]) -> dict[int, str]:
 # --- SSDA903 ------------------------------------------------------------------------------------
 
 
-def ssda903_inputs(la: Organisation, year: CollectionYear) -> list[ChildInput]:
-    """Children the council looked after during the year, their placements by the council, and
-    the episodes that began while they were looked after and could reach the year."""
-    in_year = Placement.objects.filter(placing_la=la, started_on__lte=year.end).filter(
+def ssda903_inputs(
+    la: Organisation, year: CollectionYear, through: CollectionYear | None = None
+) -> list[ChildInput]:
+    """Children the council looked after from the start of ``year`` to the end of ``through``
+    (default: the same year), their placements by the council, and the episodes that began
+    while they were looked after and could reach those years. One fetch serves this year's
+    rows and last year's (rule 576 compares them)."""
+    last = through or year
+    in_years = Placement.objects.filter(placing_la=la, started_on__lte=last.end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=year.start)
     )
     children = dict(
-        Child.objects.filter(
-            pk__in=in_year.values("child_id"), merged_into__isnull=True
-        ).values_list("pk", "date_of_birth")
+        Child.objects.filter(pk__in=in_years.values("child_id"), merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "date_of_birth")
     )
     placements: dict[int, list[PlacementSpan]] = defaultdict(list)
     for child_id, start, end in Placement.objects.filter(
-        placing_la=la, child_id__in=children
+        placing_la=la, child_id__in=in_years.values("child_id")
     ).values_list("child_id", "started_on", "ended_on"):
         placements[child_id].append(PlacementSpan(start, end))
     episodes: dict[int, list[EpisodeSpan]] = defaultdict(list)
     for pk, child_id, category, seen, returned in (
         MissingEpisode.objects.filter(
-            child_id__in=children,
+            child_id__in=in_years.values("child_id"),
             looked_after=True,
-            last_seen_at__lt=local_midnight(year.end + timedelta(days=1)),
+            last_seen_at__lt=local_midnight(last.end + timedelta(days=1)),
         )
         .filter(Q(returned_at__isnull=True) | Q(returned_at__gte=local_midnight(year.start)))
         .values_list("pk", "child_id", "category", "last_seen_at", "returned_at")
@@ -95,10 +100,6 @@ def ssda903_inputs(la: Organisation, year: CollectionYear) -> list[ChildInput]:
             episodes[child_id].append(EpisodeSpan(f"ME{pk:08d}", code, seen, returned))
     ids = child_ids(la, children)
     return [ChildInput(ids[pk], dob, placements[pk], episodes[pk]) for pk, dob in children.items()]
-
-
-def ssda903_build(la: Organisation, year: CollectionYear) -> ssda903.BuildResult:
-    return ssda903.missing_rows(ssda903_inputs(la, year), year, today=timezone.localdate())
 
 
 # --- Ofsted Annex A, List 8 ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from lantern.accounts.models import Organisation
 from lantern.audit.models import Action
@@ -48,13 +49,15 @@ def _rule_counts(problems: list[Problem]) -> dict[str, int]:
 
 
 def ssda903_check(la: Organisation, year: int) -> tuple[ssda903.BuildResult, list[Problem]]:
-    """The rows Lantern would send and every finding: what was left out, then DfE's checks."""
-    collection = CollectionYear(year)
-    built = queries.ssda903_build(la, collection)
-    csv_rows = [row.as_csv() for row in built.rows]
-    last_year = [row.as_csv() for row in queries.ssda903_build(la, CollectionYear(year - 1)).rows]
+    """The rows Lantern would send and every finding: what was left out, then DfE's checks,
+    including rule 576 against the rows Lantern would have sent last year."""
+    collection, previous = CollectionYear(year), CollectionYear(year - 1)
+    inputs = queries.ssda903_inputs(la, previous, collection)
+    today = timezone.localdate()
+    built = ssda903.missing_rows(inputs, collection, today=today)
+    last_year = [row.as_csv() for row in ssda903.missing_rows(inputs, previous, today=today).rows]
     problems = built.problems + ssda903.validate(
-        csv_rows,
+        [row.as_csv() for row in built.rows],
         year=collection,
         header=built.header,
         episodes=built.episodes,

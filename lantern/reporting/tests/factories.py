@@ -47,17 +47,23 @@ def make_placement(child, placing_la, *, start, end=None, out=False, host=None):
 
 
 def make_episode(child, start, end=None, *, looked_after=False, known=False, found_la=None):
-    return MissingEpisode.objects.create(
-        child=child,
-        setting="care" if looked_after else "home",
-        whereabouts="known" if known else "unknown",
-        looked_after=looked_after,
-        last_seen_at=start,
-        reported_at=start + timedelta(minutes=30),
-        reporter_kind="foster_carer" if looked_after else "parent_carer",
-        returned_at=end,
-        found_la=found_la,
+    # bulk_create: plain rows, without other apps' save signals (notifications and the like).
+    (episode,) = MissingEpisode.objects.bulk_create(
+        [
+            MissingEpisode(
+                child=child,
+                setting="care" if looked_after else "home",
+                whereabouts="known" if known else "unknown",
+                looked_after=looked_after,
+                last_seen_at=start,
+                reported_at=start + timedelta(minutes=30),
+                reporter_kind="foster_carer" if looked_after else "parent_carer",
+                returned_at=end,
+                found_la=found_la,
+            )
+        ]
     )
+    return episode
 
 
 def grade(episode, grade_value, when, org):

@@ -205,3 +205,20 @@ def test_regional_table_is_open_to_any_council_member(client, world):
     response = client.get(reverse("reporting:regional"))
     assert response.status_code == 200
     assert response.context["form"].cleaned_data["region"] == la("E06000043").region_code
+
+
+def test_no_report_page_shows_an_analyst_a_child(client, world, looked_after):
+    """AC10: walk every report page an analyst can open; none names a child."""
+    client.force_login(world.andy)
+    pages = [
+        (reverse("reporting:index"), {}),
+        (reverse("reporting:monthly"), {"month": "2025-10", "months": "12"}),
+        (reverse("reporting:returns"), {"year": "2026"}),
+        (reverse("reporting:regional"), {}),
+    ]
+    for url, params in pages:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        assert b"HYPERLINK" not in response.content
+        assert looked_after.reference.encode() not in response.content
+        assert b"Test Child" not in response.content

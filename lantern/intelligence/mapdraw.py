@@ -1,0 +1,169 @@
+"""Draw a map to SVG or PNG bytes on the server, for reports and PDFs: geopandas + matplotlib.
+
+Pure: takes ``MapLayers`` and returns bytes; no database, no access rules (the caller passes only
+what the viewer may see). The base layer is the 2025 upper-tier local authority boundaries
+shipped in ``lantern/geo/data`` (ONS, OGL v3): no tile server anywhere.
+"""
+
+import io
+import math
+from functools import cache
+from typing import Any
+
+import geopandas as gpd
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from lantern.geo import areas
+from lantern.geo.postcodes import DATA_DIR
+from lantern.intelligence.maps import MapLayers
+
+BOUNDARIES = DATA_DIR / "england_utla_2025.geojson"
+ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right 2025. "
+    "Source: Office for National Statistics, Open Government Licence v3.0."
+)
+INK = "#1d232b"
+LAND = "#f3f4f6"
+EDGE = "#8a9099"
+FOUND = "#1d5cb3"
+HOTSPOT = "#c5221f"
+FLOW = "#b45309"
+
+
+@cache
+def boundaries() -> gpd.GeoDataFrame:
+    frame = gpd.read_file(BOUNDARIES)
+    region_of = {la.ons_code: la.region_code for la in areas.upper_tier_las()}
+    frame["region"] = frame["code"].map(region_of).fillna("")
+    return frame
+
+
+@cache
+def boundaries_geojson(region: str = "") -> bytes:
+    """The boundaries as GeoJSON bytes for Leaflet, optionally one region's only."""
+    if not region:
+        return BOUNDARIES.read_bytes()
+    frame = boundaries()
+    return frame[frame["region"] == region][["code", "name", "geometry"]].to_json().encode()
+
+
+def render(layers: MapLayers, fmt: str = "svg") -> bytes:
+    """The map as SVG or PNG bytes."""
+    if fmt not in ("svg", "png"):
+        raise ValueError("fmt must be svg or png")
+    frame = boundaries()
+    shown = frame[frame["region"] == layers.region] if layers.region else frame
+    fig = Figure(figsize=(7.5, 8.5))
+    ax = fig.subplots()
+    ax.set_axis_off()
+    if layers.choropleth:
+        counts = shown["code"].map(layers.choropleth).fillna(0)
+        top = max(1, int(counts.max()))
+        shown.assign(count=counts).plot(
+            ax=ax,
+            column="count",
+            cmap="Blues",
+            norm=Normalize(0, top),
+            edgecolor=EDGE,
+            linewidth=0.3,
+            legend=True,
+            legend_kwds={"label": layers.choropleth_label or "Episodes", "shrink": 0.5},
+        )
+    else:
+        shown.plot(ax=ax, color=LAND, edgecolor=EDGE, linewidth=0.3)
+    bounds = list(shown.total_bounds) if len(shown) else [-6.5, 49.8, 2.0, 55.9]
+    _points(ax, layers)
+    for flow in layers.flows:
+        for lat, long in (flow.origin_at, flow.destination_at):
+            bounds = [
+                min(bounds[0], long),
+                min(bounds[1], lat),
+                max(bounds[2], long),
+                max(bounds[3], lat),
+            ]
+    _flows(ax, layers)
+    pad_x = (bounds[2] - bounds[0]) * 0.05 + 0.02
+    pad_y = (bounds[3] - bounds[1]) * 0.05 + 0.02
+    ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
+    ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
+    ax.set_aspect(1 / math.cos(math.radians((bounds[1] + bounds[3]) / 2)))
+    ax.set_title(layers.title, loc="left", fontsize=11, color=INK)
+    fig.text(0.01, 0.01, ATTRIBUTION, fontsize=6, color="#505a5f")
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=110, metadata=metadata)
+    return buffer.getvalue()
+
+
+def render_svg(layers: MapLayers) -> bytes:
+    return render(layers, "svg")
+
+
+def render_png(layers: MapLayers) -> bytes:
+    return render(layers, "png")
+
+
+def _size(count: int, largest: int) -> float:
+    return 12 + 400 * math.sqrt(count / max(1, largest))
+
+
+def _points(ax: Any, layers: MapLayers) -> None:
+    found = [p for p in layers.points if p.found]
+    hot = [p for p in layers.points if p.hotspots]
+    largest = max([p.found for p in found] + [p.hotspots for p in hot] + [1])
+    if found:
+        ax.scatter(
+            [p.long for p in found],
+            [p.lat for p in found],
+            s=[_size(p.found, largest) for p in found],
+            color=FOUND,
+            alpha=0.55,
+            edgecolors="white",
+            linewidths=0.6,
+            label="Children found (episodes)",
+            zorder=3,
+        )
+    if hot:
+        ax.scatter(
+            [p.long for p in hot],
+            [p.lat for p in hot],
+            s=[_size(p.hotspots, largest) for p in hot],
+            color=HOTSPOT,
+            marker="^",
+            alpha=0.75,
+            edgecolors="white",
+            linewidths=0.6,
+            label="Hotspots",
+            zorder=4,
+        )
+    if found or hot:
+        ax.legend(loc="upper left", frameon=False, fontsize=8, markerscale=0.5)
+
+
+def _flows(ax: Any, layers: MapLayers) -> None:
+    if not layers.flows:
+        return
+    largest = max(f.count for f in layers.flows)
+    for flow in sorted(layers.flows, key=lambda f: f.count):
+        width = 0.6 + 5 * flow.count / largest
+        ax.add_patch(
+            FancyArrowPatch(
+                (flow.origin_at[1], flow.origin_at[0]),
+                (flow.destination_at[1], flow.destination_at[0]),
+                arrowstyle="-|>",
+                mutation_scale=6 + 2 * width,
+                linewidth=width,
+                color=FLOW,
+                alpha=0.7,
+                connectionstyle="arc3,rad=0.18",
+                zorder=5,
+            )
+        )
+    ends = {f.origin: f.origin_at for f in layers.flows} | {
+        f.destination: f.destination_at for f in layers.flows
+    }
+    ax.scatter(
+        [p[1] for p in ends.values()], [p[0] for p in ends.values()], s=10, color=INK, zorder=6
+    )

@@ -72,7 +72,7 @@ def grouped_bars(table: Table, columns: list[int], title: str) -> str:
     ax.invert_yaxis()
     ax.set_title(title, loc="left", fontsize=11, color=INK)
     if len(columns) > 1:
-        ax.legend(frameon=False, loc="lower right")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(x=0.15)
     return _svg(fig)
 

@@ -68,6 +68,7 @@ AGE_BANDS = [  # DfE's bands for looked-after children who went missing (domain 
 DURATION_EDGES_HOURS = [0, 24, 48, 24 * 7]
 NOT_RETURNED = "Not returned yet"
 NOT_GRADED = "Not graded by police"
+LEGACY_GRADES = frozenset({Grade.NO_APPARENT_RISK_ABSENT, Grade.ABSENT_2013})
 
 
 def rhi_due_hours() -> int:
@@ -334,12 +335,12 @@ def rhi_table(la: Organisation | None, period: Period) -> Table:
         ("completed_in_time", f"Completed within {hours} hours of return"),
     ]
     rows: list[list[object]] = [
-        [label, counts[key], _pct(counts[key], whole) if key != "returned" else f"{whole:,}"]
+        [label, counts[key], f"{100 * counts[key] / whole:.0f}%" if whole else "None"]
         for key, label in labels
     ]
     return Table(
         "rhi",
-        "Return home interviews",
+        "Return interviews after each episode",
         f"Episodes whose return (or being found) was recorded from {period.dates_text}, and "
         "whether a return interview covering that episode was offered, accepted (status "
         "accepted or completed) and completed. One interview can cover several episodes. "
@@ -362,10 +363,13 @@ def risk_table(la: Organisation | None, period: Period) -> Table:
         .values("child__sex", "age", "grade")
         .annotate(n=Count("id"))
     )
-    grades = [*Grade.values, None]
     cells: dict[tuple[str, str], dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     for row in grouped:
         cells[(row["child__sex"], age_band(row["age"]))][row["grade"]] += row["n"]
+    # Grades of earlier police schemes (domain §2.2) only when some episode carries one.
+    seen = {grade for found in cells.values() for grade in found}
+    grades: list[str | None] = [g for g in Grade.values if g not in LEGACY_GRADES or g in seen]
+    grades.append(None)
     rows: list[list[object]] = []
     for sex in Sex:
         for band, _, _ in [*AGE_BANDS, ("Not known", 0, 0)]:
@@ -381,7 +385,7 @@ def risk_table(la: Organisation | None, period: Period) -> Table:
         f"Incidents: {_started_text(period)}, by the child's sex, their age on the day the "
         "episode began, and the police risk grade last given to the episode (a grading can be "
         "reviewed; the latest one counts). Rows with no episodes are not shown.",
-        ["Sex and age", *Grade.labels, NOT_GRADED, "All"],
+        ["Sex and age", *(Grade(g).label for g in grades if g), NOT_GRADED, "All"],
         rows,
     )
 
@@ -407,7 +411,6 @@ def exploitation_table(la: Organisation | None, period: Period) -> Table:
         )
         .annotate(n=Count("missingepisode_id", distinct=True))
     )
-    bands = [band for band, _, _ in AGE_BANDS]
     cells: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in grouped:
         key = (
@@ -415,6 +418,9 @@ def exploitation_table(la: Organisation | None, period: Period) -> Table:
             row["missingepisode__child__sex"],
         )
         cells[key][age_band(row["age"])] += row["n"]
+    # The oldest bands always; the youngest only when a child that young is counted.
+    used = {band for found in cells.values() for band, n in found.items() if n}
+    bands = [band for band, low, _ in AGE_BANDS if low >= 10 or band in used]
     rows: list[list[object]] = []
     for kind in ExploitationType:
         for sex in Sex:
@@ -621,7 +627,7 @@ def _monthly_figures(la: Organisation | None, period: Period) -> Figures:
             "Children who went missing or were away",
             counts["all_c"],
             f"{counts['all_c']:,}",
-            f"Different children with at least one of those episodes ({period.dates_text}).",
+            f"Different children with at least one episode that began from {period.dates_text}.",
         ),
         Stat(
             "per_child",

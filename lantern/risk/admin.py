@@ -89,11 +89,10 @@ class DraftOnlyMixin:
         return super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class ToolDomainInline(admin.TabularInline):
-    model = ToolDomain
+class ToolDraftInline(admin.TabularInline):
+    """An inline on a tool: editable only while the tool is a draft."""
+
     extra = 0
-    fields = ("order", "code", "name", "description")
-    show_change_link = True
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or obj.status == ToolStatus.DRAFT
@@ -102,10 +101,15 @@ class ToolDomainInline(admin.TabularInline):
     has_delete_permission = has_change_permission
 
 
-class ContextFactorInline(ToolDomainInline):
+class ToolDomainInline(ToolDraftInline):
+    model = ToolDomain
+    fields = ("order", "code", "name", "description")
+    show_change_link = True
+
+
+class ContextFactorInline(ToolDraftInline):
     model = ContextFactor
     fields = ("order", "code", "text")
-    show_change_link = False
 
 
 @admin.register(ScreeningTool)
@@ -136,8 +140,9 @@ class ScreeningToolAdmin(DraftOnlyMixin, AuditedInlinesMixin, AuditedModelAdmin)
                 self.message_user(request, f"Published {tool}.")
 
 
-class LadderStepInline(admin.TabularInline):
-    model = LadderStep
+class IndicatorDraftInline(admin.TabularInline):
+    """An inline on an indicator: editable only while its tool is a draft."""
+
     extra = 0
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -147,7 +152,11 @@ class LadderStepInline(admin.TabularInline):
     has_delete_permission = has_change_permission
 
 
-class IndicatorTypeInline(LadderStepInline):
+class LadderStepInline(IndicatorDraftInline):
+    model = LadderStep
+
+
+class IndicatorTypeInline(IndicatorDraftInline):
     model = IndicatorExploitationType
 
 

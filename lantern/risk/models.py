@@ -25,7 +25,7 @@ class Level(models.TextChoices):
     HIGH = "high", "High (serious)"
 
 
-LEVEL_RANK = {Level.NONE: 0, Level.LOW: 1, Level.MEDIUM: 2, Level.HIGH: 3}
+LEVEL_RANK: dict[str, int] = {Level.NONE: 0, Level.LOW: 1, Level.MEDIUM: 2, Level.HIGH: 3}
 
 
 class ToolStatus(models.TextChoices):

@@ -24,7 +24,7 @@ from lantern.risk.models import (
     SourceType,
 )
 
-LEVEL_TAGS = {
+LEVEL_TAGS: dict[str, str] = {
     Level.NONE: "ln-tag--grey",
     Level.LOW: "ln-tag--yellow",
     Level.MEDIUM: "ln-tag--orange",
@@ -35,7 +35,7 @@ GRADE_TAGS = {"high": "ln-tag--red", "medium": "ln-tag--orange", "low": "ln-tag-
 STRATEGY_DISCUSSION = "Hold a strategy discussion with police, children's social care and health"
 PANEL_REFERRAL = "Refer the child to the exploitation (MACE) panel"
 # Actions by level, from Croydon's tool (domain §4.3, 6) [V]; local practice, so only suggested.
-LEVEL_ACTIONS = {
+LEVEL_ACTIONS: dict[str, list[str]] = {
     Level.MEDIUM: [
         "Consult the exploitation or missing coordinator",
         "Refer to specialist support",
@@ -175,7 +175,7 @@ def _suggestions(level: str, result: scoring.ScoreResult) -> list[str]:
         wanted.append(STRATEGY_DISCUSSION)
     if result.suggests_panel_referral:
         wanted.append(PANEL_REFERRAL)
-    wanted.extend(LEVEL_ACTIONS.get(Level(level), []))
+    wanted.extend(LEVEL_ACTIONS.get(level, []))
     return list(dict.fromkeys(wanted))
 
 
@@ -296,10 +296,10 @@ def child_chart_svg(child: Child, now: datetime) -> str:
         for g in PoliceGrading.objects.filter(episode__child=child).order_by("graded_at")
     ]
     levels = [
-        chart.LevelPoint(at, level)
-        for at, level in Assessment.objects.filter(child=child, status=AssessmentStatus.COMPLETED)
-        .order_by("completed_at")
-        .values_list("completed_at", "confirmed_level")
+        chart.LevelPoint(a.completed_at or a.assessed_at, a.confirmed_level)
+        for a in Assessment.objects.filter(child=child, status=AssessmentStatus.COMPLETED).order_by(
+            "completed_at"
+        )
     ]
     return chart.risk_chart_svg(
         reference=child.reference, episodes=episodes, gradings=gradings, levels=levels, now=now

@@ -407,8 +407,8 @@ def score(
     # those see every other reason whatever order they were given in.
     evidence_rules = [r for r in rules if r.kind != MIN_LEVEL_IF_CONCERN]
     concern_rules = [r for r in rules if r.kind == MIN_LEVEL_IF_CONCERN]
-    for rule in [*evidence_rules, None, *concern_rules]:
-        if rule is None:
+    for spec in [*evidence_rules, None, *concern_rules]:
+        if spec is None:
             if RANK[standing_level] > RANK[level]:
                 reasons.append(
                     Contribution(
@@ -422,26 +422,26 @@ def score(
                 level = standing_level
             continue
         applies, evidence = rule_evidence(
-            rule, child=child, episodes=episodes, disclosures=disclosures, now=now
+            spec, child=child, episodes=episodes, disclosures=disclosures, now=now
         )
         if not applies:
             continue
-        matched.append(rule.code)
-        raised = apply_rule(rule, level)
+        matched.append(spec.code)
+        raised = apply_rule(spec, level)
         reasons.append(
             Contribution(
                 "rule",
-                rule.code,
-                _effect(level, raised, rule.level, if_concern=rule.kind == MIN_LEVEL_IF_CONCERN),
-                rule.description + _evidence_phrase(evidence),
-                level=rule.level,
-                condition=rule.condition,
+                spec.code,
+                _effect(level, raised, spec.level, if_concern=spec.kind == MIN_LEVEL_IF_CONCERN),
+                spec.description + _evidence_phrase(evidence),
+                level=spec.level,
+                condition=spec.condition,
                 evidence=evidence,
             )
         )
         level = raised
-        strategy = strategy or rule.suggests_strategy_discussion
-        panel = panel or rule.suggests_panel_referral
+        strategy = strategy or spec.suggests_strategy_discussion
+        panel = panel or spec.suggests_panel_referral
 
     return ScoreResult(
         level=level,

@@ -107,7 +107,7 @@ def assessment_start(request: HttpRequest, child_pk: int) -> HttpResponse:
             "child": child,
             "tool": services.tool_current(),
             "draft": Assessment.objects.filter(
-                child=child, assessor=request.user, status=AssessmentStatus.DRAFT
+                child=child, assessor_id=request.user.pk, status=AssessmentStatus.DRAFT
             ).first(),
             "child_url": child_url(child.pk),
         },
@@ -171,7 +171,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     texts["professional_judgement"] = assessment.professional_judgement
     texts["rationale"] = assessment.rationale
     if form.is_bound:
-        texts.update({k: v for k, v in request.POST.items() if k.endswith("_evidence")})
+        texts.update({k: request.POST.get(k, "") for k in request.POST if k.endswith("_evidence")})
         texts["professional_judgement"] = request.POST.get("professional_judgement", "")
     warnings = _screening_warnings(form, texts)
     return render(

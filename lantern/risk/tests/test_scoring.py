@@ -225,11 +225,11 @@ def test_every_contributing_indicator_and_rule_is_explained():
         answers=[answer("missing_ladder", 2)],
         episodes=[episode(1, 10, with_others=True)],
     )
-    assert [c.code for c in result.contributions] == [
-        "missing_ladder",
-        "points",
-        "found-with-others",
-        "under-13-never-low",
+    assert [(c.kind, c.code) for c in result.contributions] == [
+        ("indicator", "missing_ladder"),
+        ("threshold", "points"),
+        ("rule", "found-with-others"),
+        ("rule", "under-13-never-low"),
     ]
     assert result.contributions[0].explanation.startswith(
         "How often the child goes missing, and whether contact is kept: 2 (Occasionally missing"

@@ -4,7 +4,7 @@ Downloads are the one way row-level data leaves Lantern in bulk, so each event s
 exported, for which council and period, and how many rows (security goal AD2).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -56,13 +56,20 @@ def ssda903_check(la: Organisation, year: int) -> tuple[ssda903.BuildResult, lis
     today = timezone.localdate()
     built = ssda903.missing_rows(inputs, collection, today=today)
     last_year = [row.as_csv() for row in ssda903.missing_rows(inputs, previous, today=today).rows]
-    problems = built.problems + ssda903.validate(
+    checked = ssda903.validate(
         [row.as_csv() for row in built.rows],
         year=collection,
         header=built.header,
         episodes=built.episodes,
         last_year=last_year,
     )
+    # Name the Lantern episode behind each Missing row, so it can be found and corrected.
+    problems = built.problems + [
+        replace(p, source=built.rows[p.line - 2].source)
+        if p.table == "Missing" and p.line and not p.source
+        else p
+        for p in checked
+    ]
     return built, problems
 
 

@@ -189,10 +189,15 @@ def checks(request: HttpRequest) -> HttpResponse:
         {
             "council": council,
             "year": ssda903.CollectionYear(year),
-            "problems": problems,
+            "problems": [(p, _episode_pk(p.source)) for p in problems],
             "meanings": RULE_MEANINGS,
         },
     )
+
+
+def _episode_pk(reference: str) -> int | None:
+    """ME00001234 -> 1234, to link a finding to the episode page (which checks access)."""
+    return int(reference[2:]) if reference.startswith("ME") and reference[2:].isdigit() else None
 
 
 def _posted_year(request: HttpRequest) -> int:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from lantern.audit.models import Action, AuditEvent
+from lantern.reporting import services
 from lantern.reporting.tests.factories import at, la, make_child, make_episode, make_placement
 
 
@@ -73,11 +74,12 @@ def test_analyst_gets_counts_but_row_level_pages_are_404(client, world, looked_a
 
 def test_manager_sees_the_rows_that_need_attention_and_it_is_audited(client, world, looked_after):
     # Make a row fail: a looked-after episode with no placement that day is left out.
-    make_episode(looked_after, at(2024, 5, 1), at(2024, 5, 2), looked_after=True)
+    left_out = make_episode(looked_after, at(2024, 5, 1), at(2024, 5, 2), looked_after=True)
     client.force_login(world.maria)
     response = client.get(reverse("reporting:checks"), {"year": "2025"})
     assert response.status_code == 200
     assert b"HYPERLINK" in response.content
+    assert reverse("episodes:detail", kwargs={"pk": left_out.pk}).encode() in response.content
     event = AuditEvent.objects.get(action=Action.VIEW, object_type="reporting.ssda903_validation")
     assert event.detail["rows"] == 1
 
@@ -222,3 +224,13 @@ def test_no_report_page_shows_an_analyst_a_child(client, world, looked_after):
         assert b"HYPERLINK" not in response.content
         assert looked_after.reference.encode() not in response.content
         assert b"Test Child" not in response.content
+
+
+def test_findings_on_file_lines_name_the_lantern_episode(world):
+    child = make_child(world.haringey, looked_after=True, la_id="H999")
+    make_placement(child, world.haringey, start=date(2024, 6, 1), end=date(2025, 9, 1))
+    make_placement(child, world.haringey, start=date(2025, 9, 1))
+    episode = make_episode(child, at(2025, 9, 1, 15), None, looked_after=True)
+    _, problems = services.ssda903_check(world.haringey, 2026)
+    (finding,) = [p for p in problems if p.rule == "575"]
+    assert (finding.line, finding.source) == (2, episode.reference)

@@ -267,3 +267,47 @@ LANTERN = {
     # How long a share may last before someone must renew it.
     "SHARE_MAX_DAYS": envint("LANTERN_SHARE_MAX_DAYS", 365),
 }
+
+# --- REST API (lantern.api) -----------------------------------------------------------------
+# Token authentication for systems, the session for a signed-in person trying the API in a
+# browser; every operation needs one of them (AP2). The schema is served to signed-in callers only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an unauthenticated call gets 401 with WWW-Authenticate: Token.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "lantern.api.pagination.SyncPagination",
+    "EXCEPTION_HANDLER": "lantern.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lantern API",
+    "DESCRIPTION": (
+        "Children, missing episodes, police risk gradings, return interviews, placements and "
+        "exploitation screenings, under the same access policy and audit as the pages. "
+        "See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InterviewStatusEnum": "lantern.interviews.models.Status",
+        "ScreeningStatusEnum": "lantern.risk.models.AssessmentStatus",
+        "FactorEnum": "lantern.interviews.models.Factor",
+        "ExploitationTypeEnum": "lantern.interviews.models.ExploitationType",
+        "RiskLevelEnum": "lantern.risk.models.Level",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lantern.api.schema.add_error_responses",
+    ],
+}

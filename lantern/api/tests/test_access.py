@@ -1,8 +1,10 @@
 """The API obeys the persona matrix and refuses every operation without valid credentials."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
 from lantern.api.tests.conftest import RESOURCES
@@ -151,3 +153,14 @@ def test_session_sign_in_works_for_the_browsable_api(client, world, records):
     answer = client.get("/api/children/", HTTP_ACCEPT="application/json")
     assert answer.status_code == 200
     assert answer.json()["results"][0]["id"] == records.child.pk
+
+
+def test_the_api_token_command_issues_a_working_token(api, world, records):
+    out = StringIO()
+    call_command("api_token", "pete", stdout=out)
+    token = out.getvalue().strip()
+    assert api(token=token).get("/api/children/").status_code == 200
+    event = AuditEvent.objects.filter(object_type="authtoken.token").latest("id")
+    assert token not in str(event.detail) and token not in event.summary
+    call_command("api_token", "pete", "--revoke", stdout=StringIO())
+    assert api(token=token).get("/api/children/").status_code == 401

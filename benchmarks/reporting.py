@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,7 @@ def top_up(la: Organisation, year: CollectionYear, target: int) -> int:
     missing = target - have
     if missing <= 0:
         return 0
-    start = timezone.make_aware(timezone.datetime(year.start.year, 4, 3, 21, 0))
+    start = timezone.make_aware(datetime(year.start.year, 4, 3, 21, 0))
     with transaction.atomic():
         children = Child.objects.bulk_create(
             Child(
@@ -198,6 +198,8 @@ def main() -> None:
         .order_by("-n")
         .first()
     )
+    if busiest is None:
+        raise SystemExit("No placements in the benchmark data")
     council = Organisation.objects.get(pk=busiest["placing_la"])
     added = top_up(council, collection, ARGS.looked_after)
     in_care = looked_after_in(council, collection)
@@ -223,7 +225,10 @@ def main() -> None:
         ("Regional table with suppression", regional_best, regional_median, None),
     ]
     print()
-    print(f"PostgreSQL {connection.pg_version // 10000}, database {ARGS.db}")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    print(f"PostgreSQL {version}, database {ARGS.db}")
     print(
         f"{children:,} children, {episodes:,} episodes"
         + (f" (loaded in {load_seconds:.0f} s)" if load_seconds else "")

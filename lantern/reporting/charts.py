@@ -46,9 +46,8 @@ def _svg(fig: Figure) -> str:
 
 
 def _numbers(table: Table, column: int) -> list[float]:
-    return [
-        float(row[column]) if isinstance(row[column], int | float) else 0.0 for row in table.rows
-    ]
+    values = [row[column] for row in table.rows]
+    return [float(v) if isinstance(v, int | float) else 0.0 for v in values]
 
 
 def grouped_bars(table: Table, columns: list[int], title: str) -> str:

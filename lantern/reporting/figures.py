@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -394,7 +395,7 @@ def exploitation_table(la: Organisation | None, period: Period) -> Table:
     through = ReturnInterview.episodes.through
     started_ids = _started(la, period).values("pk")
     grouped = (
-        through.objects.filter(
+        through.objects.filter(  # type: ignore[misc]  # the stubs cannot see the "age" annotation
             missingepisode_id__in=started_ids,
             returninterview__disclosures__is_exploitation_indicator=True,
             returninterview__disclosures__exploitation_type__in=ExploitationType.values,
@@ -552,7 +553,7 @@ def trend_table(la: Organisation | None, period: Period, months: int = 12) -> Ta
     rows: list[list[object]] = []
     year, month = window.start.year, window.start.month
     for _ in range(months):
-        row = by_month.get((year, month), {})
+        row: dict[str, Any] = dict(by_month.get((year, month), {}))
         rows.append(
             [datetime(year, month, 1).strftime("%b %Y"), *(row.get(c, 0) for c in CATEGORIES)]
         )
@@ -582,7 +583,10 @@ def by_authority_table(period: Period) -> Table:
         "Incidents by home authority",
         f"Incidents: {_started_text(period)}, by the child's home authority and category.",
         ["Home authority", *(c.label for c in CATEGORIES), "All"],
-        [[r["child__home_la__name"], *(r[c] for c in CATEGORIES), r["total"]] for r in grouped],
+        [
+            [r["child__home_la__name"], *(r[c] for c in CATEGORIES), r["total"]]
+            for r in map(dict, grouped)
+        ],
     )
 
 

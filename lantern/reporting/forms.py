@@ -1,6 +1,7 @@
 """Choosing what to report on: a month and period, a collection year, a region."""
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -89,7 +90,7 @@ class YearForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["year"].choices = year_choices(timezone.localdate())
+        cast(forms.ChoiceField, self.fields["year"]).choices = year_choices(timezone.localdate())
 
 
 class AnnexAForm(forms.Form):
@@ -121,4 +122,4 @@ class RegionalForm(YearForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = list(queries.regions().items())
+        cast(forms.ChoiceField, self.fields["region"]).choices = list(queries.regions().items())

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
@@ -150,7 +151,7 @@ def annex_a_rows(la: Organisation, on: date) -> list[list[object]]:
     ids = child_ids(la, pks)
     rows: list[list[object]] = []
     for pk in pks:
-        found = counts.get(pk, {})
+        found: dict[str, Any] = dict(counts.get(pk, {}))
         offered_text = accepted_text = ""
         if pk in last_missing:
             offered, accepted = last_missing[pk]
@@ -233,32 +234,30 @@ def regional_counts(region_code: str, year: CollectionYear, breakdown: str) -> C
         last_seen_at__gte=local_midnight(year.start),
         last_seen_at__lt=local_midnight(year.end + timedelta(days=1)),
     )
+    columns: list[str] = []
+    keys: list[object] = []
+    found: dict[int, dict[object, int]] = defaultdict(dict)
     if breakdown == "month":
-        columns = []
-        keys = []
         y, m = year.start.year, year.start.month
         for _ in range(12):
             columns.append(date(y, m, 1).strftime("%b %Y"))
             keys.append((y, m))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        grouped = (
+        for row in (
             episodes.annotate(month=TruncMonth("last_seen_at"))
             .values("child__home_la", "month")
             .annotate(n=Count("id"))
-        )
-        found: dict[int, dict[object, int]] = defaultdict(dict)
-        for row in grouped:
+        ):
             found[row["child__home_la"]][(row["month"].year, row["month"].month)] = row["n"]
         what = "by the month the episode began"
     else:
         columns = [c.label for c in figures.CATEGORIES]
         keys = list(figures.CATEGORIES)
-        grouped = episodes.values("child__home_la").annotate(
+        for by_category in episodes.values("child__home_la").annotate(
             **{c.value: Count("id", filter=Q(category=c)) for c in figures.CATEGORIES}
-        )
-        found = defaultdict(dict)
-        for row in grouped:
-            found[row["child__home_la"]] = {c: row[c.value] for c in figures.CATEGORIES}
+        ):
+            counts: dict[str, Any] = dict(by_category)
+            found[counts["child__home_la"]] = {c: counts[c.value] for c in figures.CATEGORIES}
         what = "by category"
     return CountTable(
         title=f"Missing and away incidents in {regions().get(region_code, region_code)}, "

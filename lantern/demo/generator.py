@@ -175,6 +175,30 @@ NOT_COMPLETED = Picker(
 EXPLOIT_TYPE = Picker(
     [("county_lines", 40), ("cce", 20), ("cse", 25), ("gang", 8), ("online", 4), ("financial", 3)]
 )
+REPORTER_HOME = Picker(
+    [
+        ("parent_carer", 56),
+        ("school", 9),
+        ("police", 9),
+        ("social_worker", 7),
+        ("charity", 4),
+        ("health", 4),
+        ("other", 8),
+        ("self", 3),
+    ]
+)
+_CARE_REPORTERS = [
+    ("social_worker", 12),
+    ("police", 8),
+    ("school", 5),
+    ("other", 4),
+    ("health", 3),
+    ("charity", 2),
+]
+REPORTER_FOSTER = Picker([("foster_carer", 66), *_CARE_REPORTERS])
+REPORTER_HOME_CARE = Picker([("childrens_home", 66), *_CARE_REPORTERS])
+REPORTER_EDUCATION = Picker([("school", 80), ("parent_carer", 10), ("police", 10)])
+REPORTER_OTHER = Picker([("police", 40), ("parent_carer", 25), ("other", 20), ("health", 15)])
 EXPLOIT_CHANCE = {"single": 0.02, "occasional": 0.08, "repeat": 0.25, "frequent": 0.4}
 LEAD_CHANGES_LAC = Picker([(0, 25), (1, 25), (2, 20), (3, 15), (4, 10), (5, 5)])
 LEAD_CHANGES_OTHER = Picker([(0, 50), (1, 35), (2, 15)])
@@ -588,36 +612,13 @@ class _ChildBuilder:
 
     def _reporter(self, setting: str, placement: GenPlacement | None) -> str:
         if setting == "home":
-            table: tuple[tuple[str, float], ...] = (
-                ("parent_carer", 56),
-                ("school", 9),
-                ("police", 9),
-                ("social_worker", 7),
-                ("charity", 4),
-                ("health", 4),
-                ("other", 8),
-                ("self", 3),
-            )
-        elif setting in ("care", "supported"):
+            return REPORTER_HOME(self.rng)
+        if setting in ("care", "supported"):
             foster = placement is not None and placement.place.startswith("U")
-            table = (
-                ("foster_carer" if foster else "childrens_home", 68),
-                ("social_worker", 12),
-                ("police", 8),
-                ("school", 5),
-                ("other", 4),
-                ("health", 3),
-            )
-        elif setting == "education":
-            table = (("school", 80), ("parent_carer", 10), ("police", 10))
-        else:
-            table = (("police", 40), ("parent_carer", 25), ("other", 20), ("health", 15))
-        roll = self.rng.random() * sum(weight for _, weight in table)
-        for kind, weight in table:
-            roll -= weight
-            if roll < 0:
-                return kind
-        return table[0][0]
+            return (REPORTER_FOSTER if foster else REPORTER_HOME_CARE)(self.rng)
+        if setting == "education":
+            return REPORTER_EDUCATION(self.rng)
+        return REPORTER_OTHER(self.rng)
 
     def _found(self, episode: GenEpisode, base: ref.Point, looked_after: bool) -> None:
         rng = self.rng

@@ -83,10 +83,6 @@ def _sqlite_decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-class UnknownOrganisation(KeyError):
-    pass
-
-
 @dataclass
 class Context:
     """What the rows need from the database, read once by the loader."""
@@ -139,19 +135,15 @@ class RowBuilder:
         )
         self.d: Callable[[date | None], Any] = _sqlite_date if context.sqlite else _identity
         self.dec: Callable[[Decimal | None], Any] = _sqlite_decimal if context.sqlite else _identity
-        self.orgs = context.orgs
+        # "" (no organisation) maps to NULL, so a plain lookup serves every column.
+        self.orgs: dict[str, int | None] = {**context.orgs, "": None}
         self.users = context.users
         self.name_keys: dict[str, tuple[tuple[str, str], ...]] = {}
         self.children = 0
         self.episodes = 0
 
     def org(self, key: str) -> int | None:
-        if not key:
-            return None
-        try:
-            return self.orgs[key]
-        except KeyError:
-            raise UnknownOrganisation(key) from None
+        return self.orgs[key]
 
     def keys_for(self, name: str) -> tuple[tuple[str, str], ...]:
         keys = self.name_keys.get(name)
@@ -170,7 +162,7 @@ class RowBuilder:
     def add(self, child: GenChild) -> int:
         self.children += 1
         self.episodes += len(child.episodes)
-        dt, d, org = self.dt, self.d, self.org
+        dt, d, org = self.dt, self.d, self.orgs.__getitem__
         child_id = self.child.take_id()
         created = dt(child.created_at)
         self.child.rows.append(

@@ -209,3 +209,48 @@ def test_a_worker_process_loads_exactly_what_this_process_would(world):
     assert [e.last_seen_at for e in kai.episodes.order_by("last_seen_at")] == [
         e.last_seen_at for e in expected[0].episodes
     ]
+
+
+def _schema() -> list[tuple[str, ...]]:
+    from django.db import connection
+
+    from lantern.demo.loader import MODELS
+
+    names = [m._meta.db_table for m in MODELS.values()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                f"SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ({marks})",  # noqa: S608
+                names,
+            )
+        else:
+            cursor.execute(
+                """SELECT 'index', indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)
+                   UNION ALL
+                   SELECT 'constraint', conname, pg_get_constraintdef(c.oid)
+                   FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+                   WHERE t.relname = ANY(%s)""",
+                [names, names],
+            )
+        return sorted(tuple(str(v) for v in row) for row in cursor.fetchall())
+
+
+def test_indexes_dropped_for_a_big_load_come_back_exactly(world):
+    before = _schema()
+    result = load(generate(demo_config(children=30, seed=6)), defer_indexes=True)
+    assert result.deferred_indexes > 10
+    assert _schema() == before
+    # The constraints work again: a second current lead professional is refused.
+    from django.db import IntegrityError, transaction
+
+    from lantern.people.models import LeadProfessional
+
+    lead = LeadProfessional.objects.filter(ended_on__isnull=True).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LeadProfessional.objects.create(
+            child_id=lead.child_id,
+            name="Second",
+            organisation_id=lead.organisation_id,
+            started_on=lead.started_on,
+        )

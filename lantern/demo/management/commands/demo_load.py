@@ -37,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
         parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="Keep indexes while loading (by default big loads re-create them at the end)",
+        )
+        parser.add_argument(
             "--in-process",
             action="store_true",
             help="Generate in this process (by default large loads generate in a second one)",
@@ -61,6 +66,7 @@ class Command(BaseCommand):
             result = load_generated(
                 config,
                 worker=False if options["in_process"] else None,
+                defer_indexes=False if options["keep_indexes"] else None,
                 progress=not options["no_progress"] and sys.stderr.isatty(),
                 summary={
                     "scale": options["scale"],
@@ -69,10 +75,8 @@ class Command(BaseCommand):
                     "users_created": created,
                 },
             )
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        worker_mb = (
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if result.worker else 0
-        )
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        worker = resource.getrusage(resource.RUSAGE_CHILDREN)
         if options["json"]:
             self.stdout.write(
                 json.dumps(
@@ -83,8 +87,14 @@ class Command(BaseCommand):
                         "tables": result.rows,
                         "seconds": round(result.seconds, 2),
                         "write_seconds": round(result.write_seconds, 2),
-                        "peak_rss_mb": round(peak_mb, 1),
-                        "worker_peak_rss_mb": round(worker_mb, 1),
+                        "index_seconds": round(result.index_seconds, 2),
+                        "deferred_indexes": result.deferred_indexes,
+                        "peak_rss_mb": round(me.ru_maxrss / 1024, 1),
+                        "cpu_seconds": round(me.ru_utime + me.ru_stime, 1),
+                        "worker_peak_rss_mb": round(worker.ru_maxrss / 1024, 1)
+                        if result.worker
+                        else 0,
+                        "worker_cpu_seconds": round(worker.ru_utime + worker.ru_stime, 1),
                         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
                     }
                 )

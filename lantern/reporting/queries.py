@@ -206,10 +206,14 @@ def ssd_missing_rows(la: Organisation, start: date, end: date) -> list[list[obje
 # --- Regional tables ----------------------------------------------------------------------------
 
 
+ENGLAND = "E92000001"
+
+
 @cache
 def regions() -> dict[str, str]:
-    """ONS region code -> name, for England's nine regions."""
-    return dict(sorted({(la.region_code, la.region_name) for la in areas.upper_tier_las()}))
+    """ONS code -> name: England (every council) and its nine regions."""
+    nine = sorted({(la.region_code, la.region_name) for la in areas.upper_tier_las()})
+    return {ENGLAND: "England", **dict(nine)}
 
 
 @dataclass(frozen=True)
@@ -223,11 +227,10 @@ class CountTable:
 
 def regional_counts(region_code: str, year: CollectionYear, breakdown: str) -> CountTable:
     """Incidents by council x category, or council x month, for one region's councils."""
-    councils = list(
-        Organisation.objects.filter(type=OrgType.LOCAL_AUTHORITY, region_code=region_code)
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    las = Organisation.objects.filter(type=OrgType.LOCAL_AUTHORITY)
+    if region_code != ENGLAND:
+        las = las.filter(region_code=region_code)
+    councils = list(las.order_by("name").values_list("pk", "name"))
     episodes = MissingEpisode.objects.filter(
         child__merged_into__isnull=True,
         child__home_la__in=[pk for pk, _ in councils],
@@ -265,7 +268,8 @@ def regional_counts(region_code: str, year: CollectionYear, breakdown: str) -> C
         definition=f"Incidents: episodes that began from 1 April {year.year - 1} to 31 March "
         f"{year.year} (UK time), by the child's home council and {what}. Counts from 1 to 5 "
         "are shown as c, and further cells are hidden where they could otherwise be worked "
-        "out from the totals. Regional totals are rounded to the nearest 10; council totals "
+        "out from the totals. Regional and national totals are rounded to the nearest 10; council "
+        "totals "
         "are not rounded. 0 means none.",
         row_labels=[name for _, name in councils],
         column_labels=columns,
@@ -282,6 +286,6 @@ def regional_table(
         row_labels=counts.row_labels,
         column_labels=counts.column_labels,
         cells=counts.cells,
-        total_label="Region total",
+        total_label="England total" if region == ENGLAND else "Region total",
     )
     return counts, protected

@@ -234,3 +234,19 @@ def test_findings_on_file_lines_name_the_lantern_episode(world):
     _, problems = services.ssda903_check(world.haringey, 2026)
     (finding,) = [p for p in problems if p.rule == "575"]
     assert (finding.line, finding.source) == (2, episode.reference)
+
+
+def test_england_table_lists_every_council_with_a_rounded_national_total(client, world):
+    child = make_child(world.haringey)
+    for day in range(1, 8):
+        make_episode(child, at(2025, 6, day), at(2025, 6, day, 18))
+    client.force_login(world.andy)
+    response = client.get(
+        reverse("reporting:regional"),
+        {"region": "E92000001", "year": "2026", "breakdown": "category"},
+    )
+    table = response.context["table"]
+    assert len(table.body) == 153 + 1
+    assert table.body[-1][0] == "England total"
+    assert dict((row[0], row[-1]) for row in table.body)["Haringey"] == "7"
+    assert table.body[-1][-1] == "10"  # 7 rounded to the nearest 10

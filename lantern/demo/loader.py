@@ -95,9 +95,6 @@ class _Table:
     def write(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        suffix = self.suffix
-        if suffix:
-            rows = [row + suffix for row in rows]
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         table = connection.ops.quote_name(self.table)
         if connection.vendor == "postgresql":
@@ -122,6 +119,7 @@ class LoadResult:
     first_child_id: int = 0
     last_child_id: int = 0
     worker: bool = False
+    worker_peak_mb: float = 0.0
 
     @property
     def total_rows(self) -> int:
@@ -168,9 +166,9 @@ def _in_worker(cfg: Config, batch: int) -> Batches:
                 waited = 0.0
                 if item.error:
                     raise RuntimeError(f"The generator worker failed:\n{item.error}")
+                yield item
                 if item.done:
                     break
-                yield item
             worker.join(timeout=30)
         finally:
             if worker.is_alive():
@@ -254,6 +252,7 @@ def _context(tables: dict[str, _Table]) -> Context:
         users=dict(User.objects.values_list("username", "id")),
         next_ids={key: table.next_id for key, table in tables.items()},
         sqlite=connection.vendor == "sqlite",
+        suffixes={key: table.suffix for key, table in tables.items() if table.suffix},
     )
 
 
@@ -291,6 +290,9 @@ def _load(
             cursor.execute(sql)
         with tqdm(total=total, unit=" children", disable=not progress, smoothing=0.1) as bar:
             for batch in batches(context):
+                if batch.done:
+                    result.worker_peak_mb = batch.extra.get("peak_rss_mb", 0.0)
+                    continue
                 writing = time.monotonic()
                 for key, rows in batch.rows.items():
                     tables[key].write(cursor, rows)

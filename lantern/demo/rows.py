@@ -5,6 +5,7 @@ from counters it is given; ``produce`` runs generation and row building in a sep
 and hands batches of rows to the loader through a queue (see ``lantern.demo.loader``).
 """
 
+import resource
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ class Context:
     users: dict[str, int]  # username -> user id
     next_ids: dict[str, int]  # table key -> the first free primary key
     sqlite: bool
+    # table key -> values for the model's other columns (their defaults), added to every row
+    suffixes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 class _Rows:
@@ -138,6 +141,7 @@ class RowBuilder:
         # "" (no organisation) maps to NULL, so a plain lookup serves every column.
         self.orgs: dict[str, int | None] = {**context.orgs, "": None}
         self.users = context.users
+        self.suffixes = context.suffixes
         self.name_keys: dict[str, tuple[tuple[str, str], ...]] = {}
         self.children = 0
         self.episodes = 0
@@ -152,10 +156,11 @@ class RowBuilder:
         return keys
 
     def take(self) -> dict[str, list[tuple[Any, ...]]]:
-        """The rows built since the last call, by table key."""
+        """The rows built since the last call, by table key, complete with default columns."""
         taken = {}
         for key, rows in self.tables.items():
-            taken[key] = rows.rows
+            suffix = self.suffixes.get(key)
+            taken[key] = [row + suffix for row in rows.rows] if suffix else rows.rows
             rows.rows = []
         return taken
 
@@ -366,6 +371,19 @@ class Batch:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. ``ru_maxrss`` of a spawned process also counts
+    its parent's memory from before the exec, so read the kernel's high-water mark instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def produce(cfg: Config, context: Context, queue: Any, batch: int) -> None:
     """Worker process: generate ``cfg`` and put ``Batch``es of rows on ``queue``; then a last
     ``Batch`` with ``done`` set (or ``error`` if anything went wrong)."""
@@ -380,6 +398,6 @@ def produce(cfg: Config, context: Context, queue: Any, batch: int) -> None:
                 queue.put(Batch(builder.take(), pending, episodes))
                 pending = episodes = 0
         queue.put(Batch(builder.take(), pending, episodes))
-        queue.put(Batch({}, 0, 0, done=True))
+        queue.put(Batch({}, 0, 0, done=True, extra={"peak_rss_mb": peak_rss_mb()}))
     except BaseException:
         queue.put(Batch({}, 0, 0, error=traceback.format_exc(), done=True))

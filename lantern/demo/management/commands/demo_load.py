@@ -11,6 +11,7 @@ from django.db import transaction
 
 from lantern.demo import generator
 from lantern.demo.loader import load_generated
+from lantern.demo.rows import peak_rss_mb
 from lantern.demo.users import demo_users_ensure
 from lantern.people.models import Child
 
@@ -89,11 +90,9 @@ class Command(BaseCommand):
                         "write_seconds": round(result.write_seconds, 2),
                         "index_seconds": round(result.index_seconds, 2),
                         "deferred_indexes": result.deferred_indexes,
-                        "peak_rss_mb": round(me.ru_maxrss / 1024, 1),
+                        "peak_rss_mb": round(peak_rss_mb(), 1),
                         "cpu_seconds": round(me.ru_utime + me.ru_stime, 1),
-                        "worker_peak_rss_mb": round(worker.ru_maxrss / 1024, 1)
-                        if result.worker
-                        else 0,
+                        "worker_peak_rss_mb": round(result.worker_peak_mb, 1),
                         "worker_cpu_seconds": round(worker.ru_utime + worker.ru_stime, 1),
                         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
                     }

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lantern.episodes.models import Grade, MissingEpisode, PoliceGrading
@@ -25,9 +26,10 @@ from lantern.risk.models import (
 )
 
 
-def child_facts(child: Child, now: datetime) -> scoring.ChildFacts:
+def child_facts(child: Child, now: datetime, today: date | None = None) -> scoring.ChildFacts:
+    """Age (on ``today``, the local date of ``now`` unless given) and learning disability."""
     return scoring.ChildFacts(
-        age_years=scoring.age_on(child.date_of_birth, timezone.localdate(now)),
+        age_years=scoring.age_on(child.date_of_birth, today or timezone.localdate(now)),
         learning_disability=child.learning_disability,
     )
 
@@ -40,53 +42,74 @@ def _host_la_on(placements: Sequence[tuple[date, date | None, int | None]], on: 
     return None
 
 
-def episode_facts_for(children: Sequence[Child]) -> dict[int, list[scoring.EpisodeFact]]:
-    """Every episode of each child as scoring facts.
+def child_filter(field: str, ids: Sequence[int]) -> Q:
+    """Rows of these children. A contiguous batch becomes a range, far cheaper than a long IN list
+    (national recomputes walk children in primary-key order); the caller drops any extra rows."""
+    if len(ids) > 50 and max(ids) - min(ids) < 2 * len(ids):
+        return Q(**{f"{field}__gte": min(ids), f"{field}__lte": max(ids)})
+    return Q(**{f"{field}__in": list(ids)})
 
-    Found out of area: found in an LA that is neither the child's home LA nor the host LA of the
-    placement they were in when the episode began.
+
+def episode_facts_for(
+    children: Sequence[Child], since: datetime | None = None
+) -> dict[int, list[scoring.EpisodeFact]]:
+    """Each child's episodes as scoring facts, in three queries whatever the batch size.
+
+    With ``since``, only episodes that began, ended or were still open after it (see
+    ``scoring.episode_horizon_days``). Found out of area: found in an LA that is neither the
+    child's home LA nor the host LA of the placement they were in when the episode began.
     """
     ids = [c.pk for c in children]
     home = {c.pk: c.home_la_id for c in children}
+    facts: dict[int, list[scoring.EpisodeFact]] = {pk: [] for pk in ids}
+    if not ids:
+        return facts
     placements: dict[int, list[tuple[date, date | None, int | None]]] = defaultdict(list)
     for child_id, started, ended, host in (
-        Placement.objects.filter(child_id__in=ids)
+        Placement.objects.filter(child_filter("child_id", ids))
         .order_by("child_id", "-started_on", "-id")
         .values_list("child_id", "started_on", "ended_on", "host_la_id")
     ):
         placements[child_id].append((started, ended, host))
-    episodes = list(
-        MissingEpisode.objects.filter(child_id__in=ids)
-        .order_by("last_seen_at", "id")
-        .values_list("id", "child_id", "last_seen_at", "returned_at", "found_la_id", "found_with")
-    )
-    episode_ids = [e[0] for e in episodes]
-    high = set(
-        PoliceGrading.objects.filter(episode_id__in=episode_ids, grade=Grade.HIGH).values_list(
-            "episode_id", flat=True
-        )
-    )
     items: dict[int, set[str]] = defaultdict(set)
-    for episode_id, item in EpisodeFinding.objects.filter(episode_id__in=episode_ids).values_list(
-        "episode_id", "item"
-    ):
+    for episode_id, item in EpisodeFinding.objects.filter(
+        child_filter("episode__child_id", ids)
+    ).values_list("episode_id", "item"):
         items[episode_id].add(item)
-    facts: dict[int, list[scoring.EpisodeFact]] = {pk: [] for pk in ids}
-    for pk, child_id, seen, returned, found_la, found_with in episodes:
-        on = timezone.localtime(seen).date()
-        out_of_area = found_la is not None and found_la not in (
-            home[child_id],
-            _host_la_on(placements[child_id], on),
+    high = PoliceGrading.objects.filter(episode=OuterRef("pk"), grade=Grade.HIGH)
+    recent = Q()
+    if since is not None:
+        recent = Q(last_seen_at__gt=since) | Q(returned_at__gt=since) | Q(returned_at__isnull=True)
+    episodes = (
+        MissingEpisode.objects.filter(child_filter("child_id", ids), recent)
+        .annotate(police_high=Exists(high))
+        .order_by("last_seen_at", "id")
+        .values_list(
+            "id",
+            "child_id",
+            "last_seen_at",
+            "returned_at",
+            "found_la_id",
+            "found_with",
+            "police_high",
         )
+    )
+    for pk, child_id, seen, returned, found_la, found_with, police_high in episodes:
+        if child_id not in facts:
+            continue
+        out_of_area = found_la is not None and found_la != home[child_id]
+        if out_of_area and placements.get(child_id):
+            on = timezone.localtime(seen).date()
+            out_of_area = found_la != _host_la_on(placements[child_id], on)
         facts[child_id].append(
             scoring.EpisodeFact(
                 id=pk,
                 started_at=seen,
                 ended_at=returned,
                 found_out_of_area=out_of_area,
-                found_items=frozenset(items.get(pk, ())),
+                found_items=frozenset(items[pk]) if pk in items else frozenset(),
                 found_with_others=bool(found_with.strip()),
-                police_high=pk in high,
+                police_high=police_high,
             )
         )
     return facts
@@ -95,9 +118,11 @@ def episode_facts_for(children: Sequence[Child]) -> dict[int, list[scoring.Episo
 def disclosure_facts_for(children: Sequence[Child]) -> dict[int, list[scoring.DisclosureFact]]:
     """Disclosures marked as exploitation indicators, dated when the interview was completed."""
     facts: dict[int, list[scoring.DisclosureFact]] = {c.pk: [] for c in children}
+    if not facts:
+        return facts
     rows = (
         Disclosure.objects.filter(
-            interview__child_id__in=[c.pk for c in children], is_exploitation_indicator=True
+            child_filter("interview__child_id", list(facts)), is_exploitation_indicator=True
         )
         .order_by("id")
         .values_list(
@@ -110,21 +135,24 @@ def disclosure_facts_for(children: Sequence[Child]) -> dict[int, list[scoring.Di
         )
     )
     for pk, child_id, kind, completed, offered, created in rows:
-        facts[child_id].append(
-            scoring.DisclosureFact(
-                id=pk, exploitation_type=kind, disclosed_at=completed or offered or created
+        if child_id in facts:
+            facts[child_id].append(
+                scoring.DisclosureFact(
+                    id=pk, exploitation_type=kind, disclosed_at=completed or offered or created
+                )
             )
-        )
     return facts
 
 
 def standing_levels_for(children: Sequence[Child]) -> dict[int, str]:
     """The highest level among each child's active flags."""
     levels = {c.pk: scoring.NONE for c in children}
+    if not levels:
+        return levels
     for child_id, level in Flag.objects.filter(
-        child_id__in=[c.pk for c in children], active=True
+        child_filter("child_id", list(levels)), active=True
     ).values_list("child_id", "level"):
-        if LEVEL_RANK[level] > LEVEL_RANK[levels[child_id]]:
+        if child_id in levels and LEVEL_RANK[level] > LEVEL_RANK[levels[child_id]]:
             levels[child_id] = level
     return levels
 

@@ -334,6 +334,22 @@ def rule_evidence(
     return False, ()
 
 
+def episode_horizon_days(
+    rules: Sequence[RuleSpec], repeat_rules: Sequence[RepeatRuleSpec]
+) -> int | None:
+    """How far back an episode can matter to these rules (None: any episode, however old).
+
+    Lets a national recompute read only recent episodes without changing any result.
+    """
+    days = [*COUNT_WINDOWS, *(r.window_days for r in repeat_rules)]
+    for rule in rules:
+        if rule.condition in EPISODE_CONDITIONS:
+            if rule.within_days is None:
+                return None
+            days.append(rule.within_days)
+    return max(days)
+
+
 def apply_rule(rule: RuleSpec, level: str) -> str:
     """A matched rule's effect on a level. Never lower: max, or low-to-medium style lifts."""
     if rule.kind == MIN_LEVEL_IF_CONCERN:

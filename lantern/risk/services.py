@@ -621,7 +621,7 @@ def _wanted_from_screenings(child_ids: Sequence[int]) -> dict[int, list[FlagWant
     wanted: dict[int, list[FlagWanted]] = {pk: [] for pk in child_ids}
     rows = (
         Answer.objects.filter(
-            assessment__child_id__in=child_ids,
+            facts.child_filter("assessment__child_id", child_ids),
             assessment__status=AssessmentStatus.COMPLETED,
             value__gte=1,
         )
@@ -635,6 +635,8 @@ def _wanted_from_screenings(child_ids: Sequence[int]) -> dict[int, list[FlagWant
     for child_id, assessment_id, text, level in rows:
         grouped.setdefault((child_id, assessment_id), []).append((text, level))
     for (child_id, assessment_id), items in grouped.items():
+        if child_id not in wanted:
+            continue
         level = scoring.max_level(*(lvl for _, lvl in items))
         wanted[child_id].append(
             FlagWanted(
@@ -718,21 +720,31 @@ def _upsert_flags(
     return new, changed
 
 
-def _refresh_children(children: Sequence[Child], now: datetime) -> int:
-    """Flags for a batch of children with a fixed number of queries; one audit event per child."""
+def _refresh_children(
+    children: Sequence[Child], now: datetime, *, batch_audit: bool = False
+) -> int:
+    """Flags for a batch of children with a fixed number of queries.
+
+    Audited with one event per child that gained flags, or with ``batch_audit`` one event for
+    the whole batch listing each child's new flags (national recomputes).
+    """
     ids = [c.pk for c in children]
     rules, repeats = facts.active_rules()
-    episodes = facts.episode_facts_for(children)
+    horizon = scoring.episode_horizon_days(rules, repeats)
+    since = now - timedelta(days=horizon + 1) if horizon is not None else None
+    episodes = facts.episode_facts_for(children, since)
     disclosures = facts.disclosure_facts_for(children)
     screenings = _wanted_from_screenings(ids)
     existing: dict[int, list[Flag]] = {pk: [] for pk in ids}
-    for flag in Flag.objects.filter(child_id__in=ids):
-        existing[flag.child_id].append(flag)
+    for flag in Flag.objects.filter(facts.child_filter("child_id", ids)):
+        if flag.child_id in existing:
+            existing[flag.child_id].append(flag)
+    today = timezone.localdate(now)
     new_by_child: dict[int, list[Flag]] = {}
     changed_all: list[Flag] = []
     for child in children:
         result = scoring.score(
-            child=facts.child_facts(child, now),
+            child=facts.child_facts(child, now, today),
             episodes=episodes[child.pk],
             disclosures=disclosures[child.pk],
             rules=rules,
@@ -751,6 +763,23 @@ def _refresh_children(children: Sequence[Child], now: datetime) -> int:
     created = Flag.objects.bulk_create([f for flags in new_by_child.values() for f in flags])
     if changed_all:
         Flag.objects.bulk_update(changed_all, ["level", "explanation", "updated_at"])
+    if batch_audit:
+        if new_by_child:
+            audit_record(
+                actor=None,
+                action=Action.CREATE,
+                object_type="risk.flag",
+                summary=f"Raised {len(created)} flags for {len(new_by_child)} children",
+                detail={
+                    "flags": {
+                        str(child_id): [
+                            [f.kind, f.level, f.source_type, f.source_id] for f in flags
+                        ]
+                        for child_id, flags in new_by_child.items()
+                    }
+                },
+            )
+        return len(created)
     for child_id, flags in new_by_child.items():
         audit_record(
             actor=None,
@@ -774,16 +803,26 @@ def flags_refresh_for_child(*, child: Child, now: datetime | None = None) -> int
 
 
 def flags_refresh_all(*, now: datetime | None = None, batch: int = 2000) -> int:
-    """Recompute flags for every child, in batches of one transaction each."""
+    """Recompute flags for every child, in batches of one transaction each; returns flags raised.
+
+    For bulk loads (imports, the demo generator), which suspend the per-write refresh.
+    """
     now = now or timezone.now()
     total = 0
     ids = list(
         Child.objects.filter(merged_into__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
     for start in range(0, len(ids), batch):
+        chunk = set(ids[start : start + batch])
         with transaction.atomic():
-            children = list(Child.objects.filter(pk__in=ids[start : start + batch]))
-            total += _refresh_children(children, now)
+            children = [
+                c
+                for c in Child.objects.filter(facts.child_filter("pk", list(chunk))).only(
+                    "pk", "date_of_birth", "learning_disability", "home_la_id", "merged_into_id"
+                )
+                if c.pk in chunk
+            ]
+            total += _refresh_children(children, now, batch_audit=True)
     return total
 
 

@@ -137,3 +137,21 @@ def test_rules_never_lower_a_level_and_keep_order(situation, level, higher):
                 scoring.RANK[scoring.apply_rule(rule, higher)]
                 >= scoring.RANK[scoring.apply_rule(rule, level)]
             )
+
+
+def may_matter(episode: scoring.EpisodeFact, since: datetime) -> bool:
+    """The episodes facts.episode_facts_for reads when given ``since`` (its SQL, in Python)."""
+    return episode.started_at > since or episode.ended_at is None or episode.ended_at > since
+
+
+@settings(max_examples=300, deadline=None)
+@given(situation=situations(), history=episodes(max_size=10))
+def test_reading_only_episodes_inside_the_horizon_changes_nothing(situation, history):
+    horizon = scoring.episode_horizon_days(situation["rules"], situation["repeat_rules"])
+    if horizon is None:
+        return
+    since = NOW - timedelta(days=horizon + 1)
+    recent = [e for e in history if may_matter(e, since)]
+    full = scoring.score(episodes=history, **situation)
+    part = scoring.score(episodes=recent, **situation)
+    assert (part.level, evidence(part), part.counts) == (full.level, evidence(full), full.counts)

@@ -280,3 +280,12 @@ def test_age_on_counts_birthdays():
     born = datetime(2010, 6, 2).date()
     assert scoring.age_on(born, datetime(2025, 6, 1).date()) == 14
     assert scoring.age_on(born, datetime(2025, 6, 2).date()) == 15
+
+
+def test_the_episode_horizon_of_the_shipped_rules_is_a_year():
+    assert scoring.episode_horizon_days(specs.rules(), specs.repeat_rules()) == 365
+
+
+def test_an_episode_rule_with_no_time_limit_has_no_horizon():
+    unlimited = scoring.RuleSpec("x", "x", scoring.MIN_LEVEL, scoring.FOUND_OOA, scoring.LOW)
+    assert scoring.episode_horizon_days([unlimited], []) is None

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_save
 
 from lantern.audit.models import AuditEvent
@@ -25,6 +26,7 @@ from lantern.episodes.models import MissingEpisode, PoliceGrading
 from lantern.interviews.models import Disclosure, ReturnInterview
 from lantern.people.models import Child
 from lantern.risk import services
+from lantern.risk.models import LanguageRule, ScreeningTool
 
 WATCHED_AUDIT_TYPES = frozenset(
     {
@@ -89,8 +91,14 @@ def on_audit_event(sender: Any, instance: AuditEvent, created: bool, **kwargs: A
 
 
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:
-    """Load the shipped tool, rules and phrases after migrating (idempotent, like permissions)."""
-    if sender.label == "risk":
+    """Load the shipped tool, rules and phrases after migrating (idempotent, like permissions).
+
+    Skipped when the risk tables are not there (migrating backwards, or to a partial plan).
+    """
+    if sender.label != "risk" or kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+        return
+    tables = set(connection.introspection.table_names())
+    if {ScreeningTool._meta.db_table, LanguageRule._meta.db_table} <= tables:
         services.defaults_load(actor=None)
 
 

@@ -319,8 +319,17 @@ def findings_record(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 @require_POST
 def language_check(request: HttpRequest) -> HttpResponse:
-    """Warnings for a piece of free text, for progressive enhancement (htmx); saves nothing."""
+    """Warnings for a piece of free text, for progressive enhancement; saves nothing.
+
+    Reads ``text``, or else the one other field posted, so a textarea can post itself:
+    ``<textarea name="notes" hx-post="..." hx-trigger="keyup changed delay:800ms"
+    hx-target="#notes-language">``.
+    """
     if not policy.can_open_records(request.user):
         raise Http404()
-    warnings = queries.language_warnings(request.POST.get("text", "")[:20000])
+    text = request.POST.get("text")
+    if text is None:
+        others = [k for k in request.POST if k != "csrfmiddlewaretoken"]
+        text = request.POST.get(others[0], "") if len(others) == 1 else ""
+    warnings = queries.language_warnings(text[:20000])
     return render(request, "risk/_language_warnings.html", {"warnings": warnings})

@@ -245,6 +245,12 @@ def test_language_check_returns_warnings_for_posted_text(client, world, tool):
     assert "child experiencing sexual exploitation" in response.content.decode()
 
 
+def test_language_check_reads_a_textarea_posting_itself(client, world, tool):
+    client.force_login(world.sam)
+    response = client.post(reverse("risk:language_check"), {"notes": "seen as a runaway"})
+    assert "child who is missing" in response.content.decode()
+
+
 def test_language_check_is_not_for_analysts(client, world, tool):
     client.force_login(world.andy)
     assert client.post(reverse("risk:language_check"), {"text": "x"}).status_code == 404

@@ -80,6 +80,7 @@ def _load(env: dict[str, str], children: int, seed: int) -> dict:
             "--seed",
             str(seed),
             "--json",
+            "--no-flags",  # risk flags are the risk app's work, timed by its own benchmark
         ],
         env,
     )

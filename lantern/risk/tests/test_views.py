@@ -79,7 +79,7 @@ def test_a_panel_member_can_read_but_not_start_a_screening(client, world, child,
 
 def test_the_risk_page_shows_the_level_why_and_flags_and_is_audited(client, world, child, tool):
     for days in (60, 30, 5):
-        episode(world, child, days_ago=days, found_with="Older men" if days == 5 else "")
+        last = episode(world, child, days_ago=days, found_with="Older men" if days == 5 else "")
     client.force_login(world.sam)
     response = client.get(reverse("risk:child", args=[child.pk]))
     body = response.content.decode()
@@ -87,6 +87,7 @@ def test_the_risk_page_shows_the_level_why_and_flags_and_is_audited(client, worl
     assert "Frequently missing" in body
     assert "3 episodes began in the last 90 days" in body
     assert "Found with other people" in body
+    assert f'href="{reverse("episodes:detail", args=[last.pk])}"' in body
     assert reverse("risk:child_chart", args=[child.pk]) in body
     assert AuditEvent.objects.filter(
         action="view", child_id=child.pk, summary="Viewed exploitation risk"

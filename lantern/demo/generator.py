@@ -370,7 +370,8 @@ class _ChildBuilder:
             sex = "F"
         oldest = (self.now - timedelta(days=365.25 * 25)).date()
         start_ages = START_AGE if frequency in ("single", "occasional") else START_AGE_EARLY
-        dob, times = date.min, []
+        dob: date = date.min
+        times: list[tuple[datetime, datetime | None]] = []
         for _attempt in range(40):
             dob, times = _place_in_time(
                 rng, plan, start, end, self.now, start_ages(rng) + rng.random()
@@ -539,6 +540,7 @@ class _ChildBuilder:
         else:
             setting = "home" if roll < 0.88 else "education" if roll < 0.94 else "other"
         unknown = rng.random() < (0.85 if self.exploitation else 0.7)
+        places: tuple[str, ...]
         if setting in ("home", "care", "supported"):
             seen_point = base
             places = texts.LAST_SEEN_HOME if setting == "home" else texts.LAST_SEEN_CARE
@@ -571,6 +573,7 @@ class _ChildBuilder:
         if back is not None:  # reported while still missing
             delay = min(delay, int((back - seen).total_seconds() * 0.8) // 60)
         reported = min(seen + timedelta(minutes=delay), self.now)
+        circumstances: tuple[str, ...]
         if looked_after:
             circumstances = texts.CIRCUMSTANCES_CARE
         elif setting == "home":

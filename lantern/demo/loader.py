@@ -83,11 +83,11 @@ class _Table:
                 raise LoaderSchemaError(
                     f"{model.__name__}.{name} has no default: teach lantern.demo.rows about it"
                 )
-            extra_names.append(f.column)
+            extra_names.append(str(f.column))
             extra_values.append(f.get_db_prep_save(f.get_default(), connection))
         self.model = model
         self.table = model._meta.db_table
-        self.columns = [fields[name].column for name in columns] + extra_names
+        self.columns = [str(fields[name].column) for name in columns] + extra_names
         self.suffix = tuple(extra_values)
         self.written = 0
         self.next_id = (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1

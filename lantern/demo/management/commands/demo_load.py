@@ -29,6 +29,8 @@ class Command(BaseCommand):
         "users. --scale demo: Haringey and its neighbours, about 500 children; --scale "
         "national: 200,000 children and about a million episodes across England."
     )
+    # System checks import every view (seconds); runserver and the tests run them anyway.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")

@@ -14,6 +14,8 @@ def _role(role: str, job: str) -> str:
 
 class Command(BaseCommand):
     help = "Print the demo sign-ins (one per role and organisation type)."
+    # System checks import every view (seconds); runserver and the tests run them anyway.
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = demo_signins()

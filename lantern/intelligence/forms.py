@@ -317,15 +317,15 @@ class RiskStatusForm(forms.Form):
 
 
 class MapForm(forms.Form):
-    days = forms.TypedChoiceField(
-        label="Period", choices=list(maps.PERIODS.items()), coerce=int, initial=365, required=False
-    )
+    """Map filters. Always bound: what the URL does not say takes the default."""
+
+    DEFAULTS = {"days": "365", "region": "", "resolution": maps.SECTOR, "measure": "from"}
+
+    days = forms.TypedChoiceField(label="Period", choices=list(maps.PERIODS.items()), coerce=int)
     region = forms.ChoiceField(label="Region", required=False)
     resolution = forms.ChoiceField(
         label="Show places by",
         choices=[(maps.SECTOR, "Postcode sector"), (maps.DISTRICT, "Postcode district")],
-        initial=maps.SECTOR,
-        required=False,
     )
     measure = forms.ChoiceField(
         label="Count episodes by",
@@ -333,22 +333,25 @@ class MapForm(forms.Form):
             ("from", "Where the child went missing from"),
             ("found", "Where the child was found"),
         ],
-        initial="from",
-        required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, query: Any = None) -> None:
+        data = dict(self.DEFAULTS)
+        if query is not None:
+            data.update({k: query.get(k) for k in self.DEFAULTS if query.get(k) is not None})
+        super().__init__(data)
         self.fields["region"].choices = [("", "All of England"), *maps.regions()]
 
     def values(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "days": data.get("days") or 365,
-            "region": data.get("region") or "",
-            "resolution": data.get("resolution") or maps.SECTOR,
-            "measure": data.get("measure") or "from",
-        }
+        if self.is_valid():
+            data = self.cleaned_data
+            return {
+                "days": data["days"],
+                "region": data["region"],
+                "resolution": data["resolution"],
+                "measure": data["measure"],
+            }
+        return {"days": 365, "region": "", "resolution": maps.SECTOR, "measure": "from"}
 
 
 class VoltForm(forms.Form):

@@ -29,6 +29,7 @@ from lantern.intelligence.models import (
     PersonOfConcern,
     Phone,
     Place,
+    PlaceType,
     Relation,
     Vehicle,
 )
@@ -154,7 +155,11 @@ def make_node(key: str, item: Any) -> Node:
         )
     police_only = item.is_police_only
     if isinstance(item, Place):
-        label = f"{item.label} ({item.get_place_type_display().lower()})"
+        label = (
+            item.label
+            if item.place_type == PlaceType.FOUND_AREA
+            else f"{item.label} ({item.get_place_type_display().lower()})"
+        )
         url = reverse("intelligence:place_detail", kwargs={"pk": item.pk})
     elif isinstance(item, PersonOfConcern):
         label = item.display_name
@@ -418,11 +423,28 @@ def _short(label: str, width: int = 24) -> str:
 # --- The partnership network and its clusters --------------------------------------------------
 
 
+PLURALS = {
+    "child": ("child", "children"),
+    "person": ("person of concern", "people of concern"),
+    "place": ("place", "places"),
+    "phone": ("phone", "phones"),
+    "vehicle": ("vehicle", "vehicles"),
+}
+
+
 @dataclass
 class Cluster:
     number: int
     size: int
     kinds: dict[str, int]
+
+    @property
+    def kinds_text(self) -> str:
+        return ", ".join(
+            f"{n} {PLURALS[kind][0 if n == 1 else 1]}"
+            for kind, n in sorted(self.kinds.items(), key=lambda item: list(PLURALS).index(item[0]))
+        )
+
     key_people: list[tuple[Node, float, int]]
     key_places: list[tuple[Node, float, int]]
     children: list[Node]

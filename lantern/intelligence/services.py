@@ -354,7 +354,14 @@ def phone_create(
         normal = rules.phone_normalise(value)
         if normal is None:
             errors["value"] = PHONE_INVALID
-    if normal and access.phones_visible_to(actor).filter(normalised=normal).exists():
+    # The same number may be held once per access level: police may keep their own police-only
+    # assessment (a deal line) beside the row partners see.
+    if (
+        normal
+        and access.phones_visible_to(actor)
+        .filter(normalised=normal, access_level=grading.access_level)
+        .exists()
+    ):
         errors["value"] = PHONE_EXISTS
     _check_grading(actor, grading, errors)
     if errors:
@@ -392,7 +399,11 @@ def vehicle_create(
     normal = rules.vrm_normalise(vrm)
     if normal is None:
         errors["vrm"] = VRM_INVALID
-    elif access.vehicles_visible_to(actor).filter(vrm=normal).exists():
+    elif (
+        access.vehicles_visible_to(actor)
+        .filter(vrm=normal, access_level=grading.access_level)
+        .exists()
+    ):
         errors["vrm"] = VRM_EXISTS
     _check_grading(actor, grading, errors)
     if errors:

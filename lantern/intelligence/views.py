@@ -358,8 +358,8 @@ def _map_audit_detail(layers: maps.MapLayers, values: dict[str, Any]) -> dict[st
 @require_GET
 def map_page(request: HttpRequest, kind: str) -> HttpResponse:
     _require_use(request)
-    form = MapForm(request.GET or None)
-    values = form.values() if form.is_bound else MapForm().values()
+    form = MapForm(request.GET)
+    values = form.values()
     layers = _layers(request, kind, values)
     audit_record(
         actor=request.user,
@@ -381,10 +381,10 @@ def map_page(request: HttpRequest, kind: str) -> HttpResponse:
         {
             "kind": kind,
             "heading": MAP_PAGES[kind][0],
-            "form": form if form.is_bound else MapForm(initial=values),
+            "form": form,
             "layers": layers,
             "rows": table_rows,
-            "map_json": json.dumps(
+            "map_json": _json_for_script(
                 {**layers.as_json(), "kind": kind, "boundaries": boundaries_url}
             ),
             "image_url": f"{image_url}?{query}" if query else image_url,
@@ -425,8 +425,7 @@ def map_image(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     _require_use(request)
     if kind not in MAP_PAGES or fmt not in ("svg", "png"):
         raise Http404("No page found")
-    form = MapForm(request.GET or None)
-    values = form.values() if form.is_bound else MapForm().values()
+    values = MapForm(request.GET).values()
     layers = _layers(request, kind, values)
     audit_record(
         actor=request.user,

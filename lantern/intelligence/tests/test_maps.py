@@ -1,6 +1,7 @@
 """Maps: what they count, that they never show a full postcode, and that the images parse."""
 
 import io
+import json
 from xml.etree import ElementTree
 
 from django.urls import reverse
@@ -94,7 +95,10 @@ def test_flows_page_has_its_heading_and_figures(client, world, story):
     text = response.content.decode()
     assert "<h1>County lines flows</h1>" in text
     assert "Southend-on-Sea" in text
-    assert 'id="intel-map-data"' in text
+    block = text.split('id="intel-map-data"', 1)[1].split(">", 1)[1].split("</script>", 1)[0]
+    data = json.loads(block)
+    assert data["kind"] == "flows"
+    assert data["flows"][0]["to"] == "Southend-on-Sea"
 
 
 def test_boundaries_are_geojson(client, world):

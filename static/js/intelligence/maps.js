@@ -40,10 +40,13 @@
     return [to, left, right];
   }
 
+  function staticFigure() {
+    return document.getElementById("intel-map-static");
+  }
+
   function draw(boundaries) {
     holder.hidden = false;
-    var staticFigure = document.getElementById("intel-map-static");
-    if (staticFigure) { staticFigure.classList.add("ln-map-static--replaced"); }
+    if (staticFigure()) { staticFigure().classList.add("ln-map-static--replaced"); }
     var map = L.map(holder, { zoomSnap: 0.25, preferCanvas: false, attributionControl: true });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Contains OS data © Crown copyright 2025; ONS, OGL v3");
@@ -60,8 +63,12 @@
         if (data.kind === "episodes") { label += ": " + (counts[feature.properties.code] || 0) + " episodes"; }
         layer.bindTooltip(text(label), { sticky: true });
       }
-    }).addTo(map);
+    });
+    // Leaflet needs a view before it can draw anything: fit the boundaries and flows first.
     var bounds = base.getBounds();
+    (data.flows || []).forEach(function (f) { bounds.extend(f.o); bounds.extend(f.d); });
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([52.8, -1.5], 6); }
+    base.addTo(map);
 
     var points = data.points || [];
     var largest = 1;
@@ -80,20 +87,21 @@
     var flows = (data.flows || []).slice().sort(function (a, b) { return a.count - b.count; });
     var most = 1;
     flows.forEach(function (f) { most = Math.max(most, f.count); });
-    var flowBounds = [];
     flows.forEach(function (f) {
       var weight = 1.5 + 7 * f.count / most;
       var label = text(f.from + " to " + f.to + ": " + f.count + " episode(s)");
       L.polyline([f.o, f.d], { color: "#b45309", weight: weight, opacity: 0.75 }).bindTooltip(label).addTo(map);
       L.polygon(arrowHead(f.o, f.d, 0.08 + 0.04 * weight / 8), { color: "#b45309", weight: 1, fillOpacity: 0.9 }).addTo(map);
-      flowBounds.push(f.o, f.d);
     });
-    if (flowBounds.length) { bounds = bounds.extend(L.latLngBounds(flowBounds)); }
-    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
   }
 
   fetch(data.boundaries, { credentials: "same-origin" })
     .then(function (response) { if (!response.ok) { throw new Error("boundaries"); } return response.json(); })
     .then(draw)
-    .catch(function () { holder.hidden = true; });
+    .catch(function (error) {
+      // The server-drawn map and the table are still on the page.
+      holder.hidden = true;
+      if (staticFigure()) { staticFigure().classList.remove("ln-map-static--replaced"); }
+      if (window.console) { window.console.warn("Lantern map could not be drawn:", error); }
+    });
 }());

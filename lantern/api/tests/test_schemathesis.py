@@ -13,6 +13,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.renderers import JSONRenderer
@@ -36,6 +38,18 @@ schema.app = application
 @pytest.fixture
 def sam_token(world, records) -> str:
     return token_for(world.sam)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes a connection that is not in autocommit at the start and end of a request,
+    and the test's connection never is (the test runs in a transaction). Its own test client
+    turns that off for the duration of a request; schemathesis calls the WSGI app directly."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

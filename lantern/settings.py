@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lantern.interviews",
     "lantern.risk",
     "lantern.reporting",
+    "lantern.panels",
     "lantern.intelligence",
     "lantern.linkage",
     "lantern.imports",

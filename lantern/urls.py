@@ -9,6 +9,7 @@ urlpatterns = [
     path("interviews/", include("lantern.interviews.urls")),
     path("risk/", include("lantern.risk.urls")),
     path("reports/", include("lantern.reporting.urls")),
+    path("panels/", include("lantern.panels.urls")),
     path("intelligence/", include("lantern.intelligence.urls")),
     path("linkage/", include("lantern.linkage.urls")),
     path("api/", include("lantern.api.urls")),

@@ -284,7 +284,7 @@ def placement_add(
         placing_la=placing_la,
         place=place,
         provider=provider,
-        postcode=normal,
+        postcode=normal or "",
         urn=urn,
         started_on=started_on,
         ended_on=ended_on,

@@ -30,6 +30,7 @@ from lantern.people.forms import (
     apply_service_errors,
 )
 from lantern.people.models import Child, Placement
+from lantern.risk.queries import child_risk_panel
 
 
 def _acting_org(user: Any) -> Organisation | None:
@@ -146,6 +147,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = queries.child_rows(child)
     summary = queries.child_summary(child, now=now, rows=rows)
     timeline = queries.child_timeline(child, now=now, rows=rows)
+    risk = child_risk_panel(child=child, user=request.user, now=now)
     return render(
         request,
         "people/detail.html",
@@ -155,6 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": _acting_org(request.user),
             "summary": summary,
             "timeline": timeline,
+            "risk": risk,
             "awaiting_interview": summary.needing_interview[0]
             if summary.needing_interview
             else None,

@@ -21,13 +21,14 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_save
 
-from lantern.audit.models import AuditEvent
+from lantern.audit.models import Action, AuditEvent
 from lantern.episodes.models import MissingEpisode, PoliceGrading
 from lantern.interviews.models import Disclosure, ReturnInterview
 from lantern.people.models import Child
 from lantern.risk import services
 from lantern.risk.models import LanguageRule, ScreeningTool
 
+CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
 WATCHED_AUDIT_TYPES = frozenset(
     {
         "episodes.missingepisode",
@@ -86,7 +87,12 @@ def on_disclosure_saved(sender: Any, instance: Disclosure, **kwargs: Any) -> Non
 
 
 def on_audit_event(sender: Any, instance: AuditEvent, created: bool, **kwargs: Any) -> None:
-    if created and instance.object_type in WATCHED_AUDIT_TYPES:
+    # Only changes can alter risk: reading a record (view, search, export) must not recompute it.
+    if (
+        created
+        and instance.action in CHANGE_ACTIONS
+        and instance.object_type in WATCHED_AUDIT_TYPES
+    ):
         _refresh(instance.child_id)
 
 

@@ -19,13 +19,13 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_load --if-empty
+	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py demo_signins
 	$(BIN)/python manage.py runserver $(HOST) --noreload
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_load --if-empty
+	$(BIN)/python manage.py demo_setup
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import networkx as nx
-from django.db.models import Q, QuerySet
+import numpy as np
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from matplotlib.figure import Figure
@@ -33,7 +35,7 @@ from lantern.intelligence.models import (
     Relation,
     Vehicle,
 )
-from lantern.interviews.models import Disclosure, ExploitationType
+from lantern.interviews.models import Disclosure, ExploitationType, ReturnInterview
 from lantern.people.models import Child
 from lantern.risk.models import Flag, FlagKind
 
@@ -80,6 +82,8 @@ LINK_RELATED = (
     "interview",
     "source_organisation",
 )
+# What a network needs of each link: its two ends (episodes are named from their ids).
+LINK_ENDS = ("child", "child_b", "person", "person_b", "place", "phone", "vehicle")
 
 
 # --- Nodes and edges --------------------------------------------------------------------------
@@ -137,7 +141,7 @@ class Edge:
     @property
     def provenance_label(self) -> str:
         if self.link.episode_id:
-            return f"Missing episode {self.link.episode.reference}"
+            return f"Missing episode {MissingEpisode(pk=self.link.episode_id).reference}"
         if self.link.interview_id:
             return "Return interview"
         return self.link.get_origin_display()
@@ -190,11 +194,18 @@ def exploited_child_ids(child_ids: Iterable[int]) -> set[int]:
     ids = list(set(child_ids))
     if not ids:
         return set()
-    disclosed = Disclosure.objects.filter(
-        interview__child_id__in=ids,
-        is_exploitation_indicator=True,
-        exploitation_type__in=EXPLOITED_TYPES,
-    ).values_list("interview__child_id", flat=True)
+    # Interviews first (indexed by child), then their disclosures (indexed by interview).
+    interviews = dict(
+        ReturnInterview.objects.filter(child_id__in=ids).values_list("pk", "child_id")
+    )
+    disclosed = [
+        interviews[interview_id]
+        for interview_id in Disclosure.objects.filter(
+            interview_id__in=list(interviews),
+            is_exploitation_indicator=True,
+            exploitation_type__in=EXPLOITED_TYPES,
+        ).values_list("interview_id", flat=True)
+    ]
     flagged = Flag.objects.filter(
         child_id__in=ids, active=True, kind=FlagKind.DISCLOSURE
     ).values_list("child_id", flat=True)
@@ -244,27 +255,65 @@ def _links_touching(
     exclude: set[int],
     limit: int,
 ) -> list[Link]:
-    condition = Q()
+    """The newest ``limit`` links touching any of these things, with their ends loaded.
+
+    One query gathers (id, date) pairs through each endpoint column's own index (a UNION ALL of
+    one lookup per column), the newest are chosen here, then the chosen rows and their ends are
+    read by primary key. An OR across columns with ORDER BY ... LIMIT tempts PostgreSQL into
+    walking the date index over the whole table, and a ten-way join into hashing whole tables.
+    """
+    conditions: list[Q] = []
     if child_ids:
-        condition |= Q(child_id__in=child_ids) | Q(child_b_id__in=child_ids)
+        conditions += [Q(child_id__in=child_ids), Q(child_b_id__in=child_ids)]
     if person_ids:
-        condition |= Q(person_id__in=person_ids) | Q(person_b_id__in=person_ids)
+        conditions += [Q(person_id__in=person_ids), Q(person_b_id__in=person_ids)]
     if place_ids:
-        condition |= Q(place_id__in=place_ids)
+        conditions.append(Q(place_id__in=place_ids))
     if phone_values:
-        ids = list(Phone.objects.filter(normalised__in=phone_values).values_list("pk", flat=True))
-        condition |= Q(phone_id__in=ids)
+        conditions.append(
+            Q(phone_id__in=Phone.objects.filter(normalised__in=phone_values).values("pk"))
+        )
     if vehicle_values:
-        ids = list(Vehicle.objects.filter(vrm__in=vehicle_values).values_list("pk", flat=True))
-        condition |= Q(vehicle_id__in=ids)
-    if not condition:
+        conditions.append(
+            Q(vehicle_id__in=Vehicle.objects.filter(vrm__in=vehicle_values).values("pk"))
+        )
+    if not conditions:
         return []
-    return list(
-        Link.objects.filter(condition)
-        .exclude(pk__in=exclude)
-        .select_related(*LINK_RELATED)
-        .order_by("-observed_on", "-id")[:limit]
-    )
+    parts = [Link.objects.filter(c).order_by().values_list("pk", "observed_on") for c in conditions]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    candidates = {pk: observed for pk, observed in rows if pk not in exclude}
+    chosen = sorted(candidates, key=lambda pk: (candidates[pk], pk), reverse=True)[:limit]
+    if not chosen:
+        return []
+    links = list(Link.objects.filter(pk__in=chosen).order_by())
+    _load_ends(links)
+    return sorted(links, key=lambda link: (link.observed_on, link.pk), reverse=True)
+
+
+# The child fields a network needs: names for labels, the rest for the access rules.
+_CHILD_FIELDS = ("id", "first_name", "middle_names", "last_name", "home_la_id", "merged_into_id")
+
+
+def _load_ends(links: list[Link]) -> None:
+    """Attach each link's ends, one query per kind of thing (children and people of concern
+    are read once for both of their columns)."""
+    models = {
+        "child": (Child.objects.only(*_CHILD_FIELDS), ("child", "child_b")),
+        "person": (PersonOfConcern.objects.all(), ("person", "person_b")),
+        "place": (Place.objects.all(), ("place",)),
+        "phone": (Phone.objects.all(), ("phone",)),
+        "vehicle": (Vehicle.objects.all(), ("vehicle",)),
+    }
+    for queryset, columns in models.values():
+        ids = {getattr(link, f"{c}_id") for link in links for c in columns} - {None}
+        if not ids:
+            continue
+        rows = queryset.in_bulk(ids)
+        for link in links:
+            for column in columns:
+                pk = getattr(link, f"{column}_id")
+                if pk is not None:
+                    setattr(link, column, rows[pk])
 
 
 def _frontier(links: Iterable[Link], seen: set[str]) -> dict[str, set]:
@@ -529,6 +578,42 @@ def network_overview(user: Any, *, clusters: int = 10) -> Overview:
         truncated,
         child_ids,
     )
+
+
+# Endpoint columns and the node space each belongs to (a child is a child at either end).
+_ARRAY_COLUMNS = (
+    ("child_id", 0),
+    ("child_b_id", 0),
+    ("person_id", 1),
+    ("person_b_id", 1),
+    ("place_id", 2),
+    ("phone_id", 3),
+    ("vehicle_id", 4),
+)
+_SPACE = 10**12
+
+
+def link_arrays(links: QuerySet[Link]) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Links as integer node pairs for the array analysis at national scale: (src, dst, number
+    of nodes, node codes). A node code is space * 10**12 + row id (spaces: 0 child, 1 person,
+    2 place, 3 phone, 4 vehicle). Unlike the pages, phone and vehicle rows are nodes by row here,
+    not by number: cheaper, and the same unless one number is held at two access levels."""
+    rows = np.array(
+        list(links.values_list(*(Coalesce(F(column), Value(-1)) for column, _ in _ARRAY_COLUMNS))),
+        dtype=np.int64,
+    ).reshape(-1, len(_ARRAY_COLUMNS))
+    if len(rows) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, 0, empty
+    spaces = np.array([space for _, space in _ARRAY_COLUMNS], dtype=np.int64)
+    present = rows >= 0
+    codes = np.where(present, rows + spaces * _SPACE, -1)
+    first = present.argmax(axis=1)
+    last = len(_ARRAY_COLUMNS) - 1 - present[:, ::-1].argmax(axis=1)
+    index = np.arange(len(rows))
+    pairs = np.concatenate([codes[index, first], codes[index, last]])
+    nodes, inverse = np.unique(pairs, return_inverse=True)
+    return inverse[: len(rows)], inverse[len(rows) :], len(nodes), nodes
 
 
 # --- Patterns ---------------------------------------------------------------------------------

@@ -169,17 +169,27 @@ def read_table(path: Path, expected: Sequence[str], problems: Problems) -> Table
     return Table(name, tuple(expected), rows, lines)
 
 
+_DATES: dict[str, date] = {}
+
+
 def parse_date(text: str) -> date:
     """dd/mm/YYYY, strictly (two-digit day and month, four-digit year). ValueError otherwise.
 
-    Hand-parsed: ``strptime`` is five times slower and an import may hold millions of dates.
+    Hand-parsed and remembered: ``strptime`` is five times slower, and an import of a few
+    hundred thousand rows holds only a few thousand different dates.
     """
+    known = _DATES.get(text)
+    if known is not None:
+        return known
     if len(text) != 10 or text[2] != "/" or text[5] != "/" or not text.isascii():
         raise ValueError(text)
     day, month, year = text[0:2], text[3:5], text[6:10]
     if not (day.isdigit() and month.isdigit() and year.isdigit()):
         raise ValueError(text)
-    return date(int(year), int(month), int(day))
+    parsed = date(int(year), int(month), int(day))
+    if len(_DATES) < 100_000:
+        _DATES[text] = parsed
+    return parsed
 
 
 def parse_datetime(text: str) -> datetime:

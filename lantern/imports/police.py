@@ -56,6 +56,9 @@ COLUMNS = (
 )
 LEGACY_SCHEMES = {Grade.NO_APPARENT_RISK_ABSENT: "app_2017", Grade.ABSENT_2013: "acpo_2013"}
 YES_NO = {"Y": True, "N": False, "": False}
+REPORTER_CODES = frozenset(ReporterKind.values)
+RETURN_HOW_CODES = frozenset(ReturnHow.values)
+GRADE_CODES = frozenset(Grade.values)
 
 REFERENCE_REQUIRED = "Enter the force's reference for this missing report, up to 40 characters"
 REFERENCE_TWICE = "This police_reference is in the file more than once"
@@ -237,10 +240,10 @@ def check_file(path: Path, *, now: datetime, council_codes: frozenset[str]) -> P
                 elif seen is not None and returned <= seen:
                     fail("returned_at", episode_services.RETURNED_BEFORE_LAST_SEEN)
             reporter = v["reporter_kind"] or ReporterKind.POLICE
-            if reporter not in ReporterKind.values:
+            if reporter not in REPORTER_CODES:
                 fail("reporter_kind", REPORTER_INVALID)
             return_how = v["return_how"]
-            if return_how and return_how not in ReturnHow.values:
+            if return_how and return_how not in RETURN_HOW_CODES:
                 fail("return_how", RETURN_HOW_INVALID)
             elif return_how and not v["returned_at"]:
                 fail("return_how", RETURN_HOW_WITHOUT_RETURN)
@@ -257,7 +260,7 @@ def check_file(path: Path, *, now: datetime, council_codes: frozenset[str]) -> P
                     fail(column, TEXT_TOO_LONG.format(column=column, limit=limit))
             grade = v["risk_grade"]
             if grade:
-                if grade not in Grade.values:
+                if grade not in GRADE_CODES:
                     fail("risk_grade", episode_services.GRADE_INVALID)
                 if graded is None:
                     if not v["graded_at"]:

@@ -431,14 +431,14 @@ def _write_903(
                 head.ethnicity,
                 la.pk,
                 home_of.get(head.child, ""),
-                CareStatus.LOOKED_AFTER if looked_after else CareStatus.NONE,
+                CareStatus.LOOKED_AFTER.value if looked_after else CareStatus.NONE.value,
                 current.legal_status if current is not None else "",
                 actor_id,
             )
         )
-        new_identifiers.append((pk, IdentifierKind.LA_CHILD_ID, head.child))
+        new_identifiers.append((pk, IdentifierKind.LA_CHILD_ID.value, head.child))
         if head.upn and head.upn not in ssda903.UPN_REASONS:
-            new_identifiers.append((pk, IdentifierKind.UPN, head.upn))
+            new_identifiers.append((pk, IdentifierKind.UPN.value, head.upn))
     children.flush()
     for pk, (child_id, kind, value) in zip(
         reserve_ids(ChildIdentifier, len(new_identifiers)), new_identifiers, strict=True
@@ -486,7 +486,11 @@ def _write_903(
         home = postcodes.lookup(home_code) if home_code else None
         distance: Decimal | None = postcodes.distance_miles(home, info) if home else None
         host = councils.get(info.area_code)
-        location = PlacementLocation.IN if info.area_code == la.ons_code else PlacementLocation.OUT
+        location = (
+            PlacementLocation.IN.value
+            if info.area_code == la.ons_code
+            else PlacementLocation.OUT.value
+        )
         placements.add(
             (
                 pk,
@@ -530,6 +534,7 @@ def _write_903(
             "recorded_by_id",
             "recording_organisation_id",
         ],
+        shuffle=True,
     )
     for pk, (placeholder, period, start, end) in zip(
         reserve_ids(MissingEpisode, len(plan.new_episodes)), plan.new_episodes, strict=True
@@ -550,14 +555,14 @@ def _write_903(
                 now,
                 child_id,
                 "care",
-                Whereabouts.UNKNOWN if period.code == "M" else Whereabouts.KNOWN,
+                Whereabouts.UNKNOWN.value if period.code == "M" else Whereabouts.KNOWN.value,
                 True,
                 start,
                 host,
                 start,  # the 903 does not say when the child was reported: not before last seen
                 "other",
                 end,
-                ReturnHow.UNKNOWN if end is not None else "",
+                ReturnHow.UNKNOWN.value if end is not None else "",
                 actor_id,
                 la.pk,
             )
@@ -844,7 +849,7 @@ def _write_police(
                 person.sex,
                 councils[person.home_area][0],
                 person.home_postcode,
-                CareStatus.LOOKED_AFTER if person.looked_after else CareStatus.NONE,
+                CareStatus.LOOKED_AFTER.value if person.looked_after else CareStatus.NONE.value,
                 actor_id,
             )
         )
@@ -861,7 +866,7 @@ def _write_police(
         reserve_ids(ChildIdentifier, len(plan.new_children)), plan.new_children, fresh, strict=True
     ):
         identifiers.add(
-            (pk, now, now, child_id, IdentifierKind.POLICE_ID, person.person_id, force.pk)
+            (pk, now, now, child_id, IdentifierKind.POLICE_ID.value, person.person_id, force.pk)
         )
     identifiers.flush()
     name_rows = Inserter(ChildNameKey, ["id", "child_id", "token", "phonetic"])
@@ -907,6 +912,7 @@ def _write_police(
             "recorded_by_id",
             "recording_organisation_id",
         ],
+        shuffle=True,
     )
     existing_children = sorted({child_of(r) for _, r in plan.new_episodes if child_of(r) > 0})
     for batch in _chunks(existing_children):
@@ -924,7 +930,7 @@ def _write_police(
                 now,
                 child_id,
                 "care" if report.person.looked_after else "home",
-                Whereabouts.KNOWN if report.whereabouts_known else Whereabouts.UNKNOWN,
+                Whereabouts.KNOWN.value if report.whereabouts_known else Whereabouts.UNKNOWN.value,
                 report.person.looked_after,
                 report.last_seen_at,
                 report.last_seen_place,

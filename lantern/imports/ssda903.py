@@ -102,6 +102,11 @@ REASON_PLACE_CHANGE_CODES = frozenset(
 )
 UPN_REASONS = frozenset({"UN1", "UN2", "UN3", "UN4", "UN5"})
 MISSING_CODES = frozenset({"M", "A"})
+# Frozen once: Django builds a choices class's ``values`` list afresh on every access.
+ETHNIC_CODES = frozenset(Ethnicity.values)
+LS_CODES = frozenset(LegalStatus.values)
+PLACE_CODES = frozenset(PlacementType.values)
+PROVIDER_CODES = frozenset(PlacementProvider.values)
 CHILD_RE = re.compile(r"^[A-Za-z0-9]{1,40}$")
 UPN_RE = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 URN_RE = re.compile(r"^[A-Z0-9]{1,8}$")
@@ -293,7 +298,7 @@ def _check_header(table: Table, problems: Problems, today: date) -> dict[str, He
             elif dob < oldest:
                 problems.add(name, line, "DOB", people_services.DOB_TOO_OLD)
                 ok = False
-        if ethnic and ethnic not in Ethnicity.values:
+        if ethnic and ethnic not in ETHNIC_CODES:
             problems.add(name, line, "ETHNIC", ETHNIC_INVALID)
         if upn and upn not in UPN_REASONS and not UPN_RE.match(upn):
             problems.add(name, line, "UPN", UPN_INVALID)
@@ -311,14 +316,22 @@ def _check_header(table: Table, problems: Problems, today: date) -> dict[str, He
 
 
 def _postcode(
-    name: str, line: int, column: str, text: str, problems: Problems, required: bool
+    name: str,
+    line: int,
+    column: str,
+    text: str,
+    problems: Problems,
+    required: bool,
+    seen: dict[str, tuple[str | None, postcodes.PostcodeInfo | None]],
 ) -> tuple[str, postcodes.PostcodeInfo | None]:
     if not text:
         if required:
             problems.add(name, line, column, people_services.POSTCODE_INVALID)
         return "", None
-    normal = postcodes.normalise_postcode(text)
-    info = postcodes.lookup(normal) if normal else None
+    if text not in seen:  # a council's placements use the same few hundred postcodes
+        normal_text = postcodes.normalise_postcode(text)
+        seen[text] = (normal_text, postcodes.lookup(normal_text) if normal_text else None)
+    normal, info = seen[text]
     if normal is None or (required and info is None):
         problems.add(name, line, column, people_services.POSTCODE_INVALID)
         return "", None
@@ -330,6 +343,7 @@ def _check_episodes(
 ) -> dict[str, list[EpisodeRow]]:
     name = table.name
     by_child: dict[str, list[EpisodeRow]] = defaultdict(list)
+    seen: dict[str, tuple[str | None, postcodes.PostcodeInfo | None]] = {}
     for values, line in zip(table.rows, table.lines, strict=True):
         (child, decom_t, rne, ls, cin, place, provider, dec_t, rec, reason, home, pl, urn) = values
         ok = True
@@ -367,15 +381,15 @@ def _check_episodes(
             ok = False
         if rne not in RNE_CODES:
             problems.add(name, line, "RNE", RNE_INVALID)
-        if ls not in LegalStatus.values:
+        if ls not in LS_CODES:
             problems.add(name, line, "LS", LS_INVALID)
             ok = False
         if cin not in CIN_CODES:
             problems.add(name, line, "CIN", CIN_INVALID)
-        if place not in PlacementType.values:
+        if place not in PLACE_CODES:
             problems.add(name, line, "PLACE", PLACE_INVALID)
             ok = False
-        if provider not in PlacementProvider.values:
+        if provider not in PROVIDER_CODES:
             problems.add(name, line, "PLACE_PROVIDER", PROVIDER_INVALID)
             ok = False
         if rec and rec not in REC_CODES:
@@ -386,8 +400,8 @@ def _check_episodes(
             problems.add(name, line, "REC", DEC_WITHOUT_REC)
         if reason and reason not in REASON_PLACE_CHANGE_CODES:
             problems.add(name, line, "REASON_PLACE_CHANGE", REASON_INVALID)
-        home_normal, _ = _postcode(name, line, "HOME_POST", home, problems, required=False)
-        pl_normal, pl_info = _postcode(name, line, "PL_POST", pl, problems, required=True)
+        home_normal, _ = _postcode(name, line, "HOME_POST", home, problems, False, seen)
+        pl_normal, pl_info = _postcode(name, line, "PL_POST", pl, problems, True, seen)
         if urn and not URN_RE.match(urn):
             problems.add(name, line, "URN", URN_INVALID)
         if ok and pl_info is not None and decom is not None and person is not None:

@@ -7,6 +7,8 @@ before any row exists. Columns the import does not fill take the model's default
 added to a model later without a default stops the import with a clear error, never a guess.
 """
 
+import random
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -38,6 +40,43 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+_MOMENTS: dict[date, str] = {}
+
+
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format.
+
+    Done here rather than by psycopg's ``write_row`` because it is several times faster for the
+    plain types an import writes, and an import may write millions of values. Dates and times
+    repeat a great deal (every row's created_at, midday on popular days) and are remembered.
+    """
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is Decimal:
+        return str(value)
+    if kind is datetime or kind is date:
+        text = _MOMENTS.get(value)
+        if text is None:
+            text = value.isoformat()
+            if len(_MOMENTS) < 200_000:
+                _MOMENTS[value] = text
+        return text
+    if isinstance(value, str):  # a choices member: its plain value
+        return _copy_text(str.__str__(value))
+    if isinstance(value, datetime | date | int | Decimal):
+        return str(value) if not isinstance(value, date) else value.isoformat()
+    raise TypeError(f"Cannot write {kind.__name__} with COPY")
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         # Django keeps SQLite date-times as naive UTC text.
@@ -52,7 +91,9 @@ def _sqlite_value(value: Any) -> Any:
 class Inserter:
     """Rows for one table. ``columns`` are attribute names (``child_id``), in row order."""
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+    def __init__(
+        self, model: type[models.Model], columns: Sequence[str], *, shuffle: bool = False
+    ) -> None:
         fields = {f.attname: f for f in model._meta.concrete_fields if not f.generated}
         unknown = [name for name in columns if name not in fields]
         if unknown:
@@ -74,6 +115,10 @@ class Inserter:
         self.suffix = tuple(extra_values)
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
+        # GiST indexes (the no-overlap constraint on episodes) take rows that arrive in key
+        # order about twice as slowly as rows in no particular order: measured on PostgreSQL 15.
+        self.shuffle = shuffle
+        self._random = random.Random(0)
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
@@ -88,9 +133,13 @@ class Inserter:
         table = connection.ops.quote_name(self.table)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                if self.shuffle:
+                    self._random.shuffle(rows)
+                suffix = "".join("\t" + _copy_text(v) for v in self.suffix)
+                lines = ["\t".join(_copy_text(v) for v in row) + suffix + "\n" for row in rows]
                 with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row + self.suffix)
+                    for start in range(0, len(lines), 2000):
+                        copy.write("".join(lines[start : start + 2000]).encode())
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(

@@ -58,11 +58,11 @@ def _database_env(tmp_path: Path) -> tuple[dict[str, str], object]:
         env["LANTERN_SQLITE_PATH"] = str(path)
         env.pop("DATABASE_URL", None)
 
-        def count(table: str) -> int:
+        def count_sqlite(table: str) -> int:
             with sqlite3.connect(path) as db:
                 return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
 
-        return env, count
+        return env, count_sqlite
     db = connection.settings_dict
     env["DATABASE_URL"] = (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
@@ -83,7 +83,7 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(world, tmp_path
     env, count = _database_env(tmp_path)
     before = {table: count(table) for table in TABLES}
     marker = tmp_path / "written"
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-c", PAUSING_IMPORT, str(write_903(tmp_path / "set")), str(marker)],
         env=env,
         cwd=settings.BASE_DIR,
@@ -113,7 +113,7 @@ def test_the_same_import_left_alone_commits(world, tmp_path):
     fail)."""
     env, count = _database_env(tmp_path)
     before = count("people_child")
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [
             sys.executable,
             "-c",

@@ -229,6 +229,7 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     print(f"PostgreSQL {version}, database {ARGS.db}")
+    print("Load average (1, 5, 15 min): " + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
     print(
         f"{children:,} children, {episodes:,} episodes"
         + (f" (loaded in {load_seconds:.0f} s)" if load_seconds else "")
@@ -261,6 +262,7 @@ def main() -> None:
                 "ssda903_export_s": round(export_median, 3),
                 "ssda903_looked_after": in_care,
                 "regional_s": round(regional_median, 3),
+                "load_average": round(os.getloadavg()[0], 1),
             }
         )
     )

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from lantern.accounts import policy
@@ -181,3 +182,12 @@ def test_only_a_force_may_import_police_reports(world, tmp_path):
         services.police_import(
             actor=None, path=write_police(tmp_path / "r.csv"), force=world.haringey
         )
+
+
+def test_the_example_in_the_documentation_imports(world, tmp_path):
+    text = (settings.BASE_DIR / "docs" / "imports.md").read_text()
+    example = text.split("Example (`reports.csv`")[1].split("```\n")[1]
+    path = tmp_path / "reports.csv"
+    path.write_text(example)
+    run = services.police_import(actor=None, path=path, force=world.met)
+    assert (run.children_created, run.episodes_created, run.gradings_created) == (2, 3, 2)

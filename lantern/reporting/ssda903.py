@@ -229,21 +229,8 @@ def missing_rows(
                 closed_by = "18th birthday" if placement.end == birthday else "placement ended"
             if start > year.end or (end is not None and end < year.start):
                 continue
-            if closed_by == "18th birthday" and end is not None and end <= year.end:
-                result.problems.append(
-                    Problem(
-                        "580",
-                        WARNING,
-                        "Episodes",
-                        None,
-                        child.child,
-                        "REC",
-                        f"The child was still missing on their 18th birthday ({_fmt(end)}). "
-                        "In the Episodes table their last episode must end on that date with "
-                        "REC E8 (ceased for any other reason).",
-                        episode.reference,
-                    )
-                )
+            # A period closed by the 18th birthday is reported by rule 580 against the Episodes
+            # rows below (their DEC is the birthday): REC must be E8.
             if end is not None and end > year.end:
                 end = None  # still missing or away at 31 March: carried into next year
             child_rows.append(

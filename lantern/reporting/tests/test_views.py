@@ -250,3 +250,14 @@ def test_england_table_lists_every_council_with_a_rounded_national_total(client,
     assert table.body[-1][0] == "England total"
     assert dict((row[0], row[-1]) for row in table.body)["Haringey"] == "7"
     assert table.body[-1][-1] == "10"  # 7 rounded to the nearest 10
+
+
+def test_missing_at_18_is_reported_once_as_an_e8_reminder(world):
+    child = make_child(world.haringey, dob=date(2007, 6, 10), looked_after=True, la_id="H18")
+    make_placement(child, world.haringey, start=date(2024, 6, 1))
+    make_episode(child, at(2025, 6, 1), None, looked_after=True)
+    built, problems = services.ssda903_check(world.haringey, 2026)
+    assert [r.as_csv()["MIS_END"] for r in built.rows] == ["10/06/2025"]
+    assert [(p.rule, p.severity, p.table, p.child) for p in problems] == [
+        ("580", "warning", "Episodes", "H18")
+    ]

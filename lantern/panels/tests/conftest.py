@@ -98,12 +98,21 @@ def age_days(years: int, months: int) -> int:
     return int(years * 365.25 + months * 30.5) + 3
 
 
-def episode(world, child, *, days_ago: float, hours: float | None = 3, found_postcode: str = ""):
+def episode(
+    world,
+    child,
+    *,
+    days_ago: float,
+    hours: float | None = 3,
+    found_postcode: str = "",
+    actor=None,
+):
     """An episode that began ``days_ago`` and, unless ``hours`` is None, has a return."""
+    actor = actor or world.sam
     start = timezone.now() - timedelta(days=days_ago)
     with refresh_suspended() if hours is not None else nullcontext():
         e = episode_report(
-            actor=world.sam,
+            actor=actor,
             child=child,
             setting="home",
             whereabouts="unknown",
@@ -113,7 +122,7 @@ def episode(world, child, *, days_ago: float, hours: float | None = 3, found_pos
         )
     if hours is not None:
         e = episode_record_return(
-            actor=world.sam,
+            actor=actor,
             episode=e,
             version=e.version,
             returned_at=start + timedelta(hours=hours),

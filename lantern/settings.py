@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lantern.accounts.context_processors.acting",
+                "lantern.home.context_processors.navigation",
             ],
         },
     },

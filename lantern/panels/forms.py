@@ -243,7 +243,7 @@ class DecisionForm(forms.Form):
                     label="Organisation responsible", choices=org_choices, required=False
                 )
                 self.fields[f"{prefix}-{n}-due_date"] = forms.DateField(
-                    label="Due date" if prefix == "action" else "Due date (optional)",
+                    label="Due date" if prefix == "action" else "Due date (if any)",
                     widget=DateInput(),
                     required=False,
                 )

@@ -433,7 +433,15 @@ def _chair_item(request: HttpRequest, pk: int) -> Any:
 
 def _decision_initial(decision: Decision | None, item: Any) -> dict[str, Any]:
     if decision is None:
-        return {"agreed_risk_level": item.risk_level, "lead_agency": item.meeting.panel.lead_la_id}
+        # Start from the panel's last decision about the child, else the lead LA.
+        panel = item.meeting.panel
+        last = queries.latest_decisions(panel, [item.child_id], before=item.meeting.date)
+        previous = last.get(item.child_id)
+        return {
+            "agreed_risk_level": item.risk_level,
+            "lead_agency": previous.lead_agency_id if previous else panel.lead_la_id,
+            "lead_professional_name": previous.lead_professional_name if previous else "",
+        }
     initial: dict[str, Any] = {
         "agreed_risk_level": decision.agreed_risk_level,
         "lead_agency": decision.lead_agency_id,

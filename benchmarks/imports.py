@@ -134,7 +134,7 @@ def generate(directory: Path) -> dict[str, int]:
                         home,
                         rng.choice(PLACES),
                         "",
-                    ]  # fmt: skip
+                    ]
                 )
                 counts["Episodes"] += 1
             # Periods inside the placements, never overlapping: gaps, back to back, same day.
@@ -202,6 +202,18 @@ def copy_baseline(directory: Path) -> dict[str, float]:
 PHASES: dict[str, float] = {}
 
 
+def _backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _timed(module: object, name: str, label: str) -> None:
     """Wrap module.name so the time spent in it is added to PHASES[label]."""
     inner = getattr(module, name)
@@ -238,9 +250,11 @@ def main() -> None:
         _timed(services, "_write_903", "write (COPY into the real tables)")
         _timed(writer.Inserter, "flush", "  of which COPY calls")
         _timed(services, "_record_success", "record the run and audit")
+        pg0, py0 = _backend_cpu(), time.process_time()
         t0 = time.perf_counter()
         run = services.ssda903_import(actor=None, directory=directory, la=haringey)
         seconds = time.perf_counter() - t0
+        py_cpu, pg_cpu = time.process_time() - py0, _backend_cpu() - pg0
         phases = dict(PHASES)
         phases["commit (deferred foreign keys)"] = seconds - sum(
             v for k, v in phases.items() if not k.startswith("  ")
@@ -271,6 +285,11 @@ def main() -> None:
     print(
         f"Re-import:       {again_seconds:6.2f} s  every row recognised, nothing written "
         f"({total_rows / again_seconds:,.0f} rows/s)"
+    )
+    print(
+        f"CPU time:        {py_cpu:6.2f} s in Python, {pg_cpu:6.2f} s in the PostgreSQL backend "
+        f"(the rest of the {seconds:.0f} s was waiting for a core: load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print("First import, by phase:")
     for label, value in phases.items():

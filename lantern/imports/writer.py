@@ -136,10 +136,16 @@ class Inserter:
                 if self.shuffle:
                     self._random.shuffle(rows)
                 suffix = "".join("\t" + _copy_text(v) for v in self.suffix)
-                lines = ["\t".join(_copy_text(v) for v in row) + suffix + "\n" for row in rows]
                 with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                    for start in range(0, len(lines), 2000):
-                        copy.write("".join(lines[start : start + 2000]).encode())
+                    # Format a slice, send it, format the next: the server works on one slice
+                    # while Python prepares the next.
+                    for start in range(0, len(rows), 1000):
+                        copy.write(
+                            "".join(
+                                "\t".join([_copy_text(v) for v in row]) + suffix + "\n"
+                                for row in rows[start : start + 1000]
+                            ).encode()
+                        )
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(

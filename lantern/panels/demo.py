@@ -80,9 +80,7 @@ def _last_meeting(panel: Panel, chair: User, now: datetime) -> Meeting | None:
     """A closed meeting three weeks ago: Kai on the agenda, a decision, two actions (one of them
     now overdue, so it comes back on the next agenda)."""
     day = timezone.localdate(now) - timedelta(days=CADENCE_DAYS)
-    kai = Child.objects.filter(
-        first_name="Kai", last_name="Mensah", home_la=panel.lead_la
-    ).first()
+    kai = Child.objects.filter(first_name="Kai", last_name="Mensah", home_la=panel.lead_la).first()
     meeting = Meeting.objects.create(panel=panel, date=day, created_by=chair)
     held = datetime.combine(day, time(10, 0), tzinfo=timezone.get_current_timezone())
     services.agenda_build(actor=chair, meeting=meeting, now=held)

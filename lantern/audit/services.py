@@ -21,6 +21,28 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _acting_membership(actor: Any) -> Any:
+    """The organisation and role the actor works under, for attribution (AD1, AD4).
+
+    Web requests attach it in middleware; a service called from a command, an import or a test
+    has none attached, and its events would otherwise name no organisation or role. Read through
+    the user's own relation, so the audit app still imports no domain app.
+    """
+    if actor is None:
+        return None
+    if hasattr(actor, "acting_membership"):
+        return actor.acting_membership
+    memberships = getattr(actor, "memberships", None)
+    if memberships is None:
+        return None
+    return (
+        memberships.filter(active=True, organisation__active=True)
+        .select_related("organisation")
+        .order_by("id")
+        .first()
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -39,7 +61,7 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside a transaction")
-    membership = getattr(actor, "acting_membership", None) if actor is not None else None
+    membership = _acting_membership(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -26,12 +26,12 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Files", required=False)
+    upload = MultipleFileField(label="Files", required=False)
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        field = self.fields["files"]
+        field = self.fields["upload"]
         if kind == "ssda903":
             field.label = "SSDA903 Header, Episodes and Missing files"
             field.help_text = (
@@ -43,8 +43,8 @@ class UploadForm(forms.Form):
             field.help_text = "One CSV file in the format described in Lantern's import guide."
             field.widget = forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
 
-    def clean_files(self) -> list[Any]:
-        files = self.cleaned_data.get("files") or []
+    def clean_upload(self) -> list[Any]:
+        files = self.cleaned_data.get("upload") or []
         wanted = 3 if self.kind == "ssda903" else 1
         if len(files) != wanted:
             raise forms.ValidationError(

@@ -35,7 +35,12 @@ from lantern.imports import police, ssda903
 from lantern.imports.files import ImportRejected, Problem, Problems, TooManyProblems, checksum
 from lantern.imports.models import ImportKind, ImportRun, ImportStatus
 from lantern.imports.timeline import Period, place_periods
-from lantern.imports.writer import Inserter, reserve_ids
+from lantern.imports.writer import (
+    Inserter,
+    indexes_deferred,
+    reserve_ids,
+    should_defer_indexes,
+)
 from lantern.people import names as name_keys
 from lantern.people.codes import CareStatus, IdentifierKind
 from lantern.people.models import (
@@ -646,9 +651,11 @@ def ssda903_import(
                     raise ImportRejected(problems.sorted(), more=True) from None
                 if problems:
                     raise ImportRejected(problems.sorted())
-                counts = _write_903(
-                    actor=actor, la=la, data=data, known=known, plan=plan, child_pk=child_pk
-                )
+                defer = should_defer_indexes(MissingEpisode, len(plan.new_episodes))
+                with indexes_deferred([Child, ChildIdentifier, Placement, MissingEpisode], defer):
+                    counts = _write_903(
+                        actor=actor, la=la, data=data, known=known, plan=plan, child_pk=child_pk
+                    )
                 return _record_success(
                     actor=actor,
                     kind=ImportKind.SSDA903,
@@ -1047,9 +1054,12 @@ def police_import(
                     raise ImportRejected(problems.sorted(), more=True) from None
                 if problems:
                     raise ImportRejected(problems.sorted())
-                counts = _write_police(
-                    actor=actor, force=force, data=data, plan=plan, child_pk=child_pk
-                )
+                defer = should_defer_indexes(MissingEpisode, len(plan.new_episodes))
+                tables = [Child, ChildIdentifier, ChildNameKey, MissingEpisode, PoliceGrading]
+                with indexes_deferred(tables, defer):
+                    counts = _write_police(
+                        actor=actor, force=force, data=data, plan=plan, child_pk=child_pk
+                    )
                 return _record_success(
                     actor=actor,
                     kind=ImportKind.POLICE,

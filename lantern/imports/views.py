@@ -47,7 +47,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         with tempfile.TemporaryDirectory(prefix="lantern-import-") as folder:
             directory = Path(folder)
             paths = []
-            for index, upload_file in enumerate(form.cleaned_data["files"]):
+            for index, upload_file in enumerate(form.cleaned_data["upload"]):
                 # Our own names: never a path from the browser.
                 name = Path(upload_file.name).name or f"file{index}.csv"
                 path = directory / name

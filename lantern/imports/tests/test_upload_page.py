@@ -21,7 +21,7 @@ def uploads(directory):
 
 def test_a_council_manager_imports_a_903_set(client, world, tmp_path):
     client.force_login(world.maria)
-    answer = client.post(reverse("imports:upload"), {"files": uploads(write_903(tmp_path))})
+    answer = client.post(reverse("imports:upload"), {"upload": uploads(write_903(tmp_path))})
     assert answer.status_code == 200
     assert "2 children, 3 placements, 5 episodes" in answer.content.decode()
     run = ImportRun.objects.get()
@@ -33,7 +33,7 @@ def test_problems_are_listed_by_file_line_and_column_and_nothing_is_written(
 ):
     client.force_login(world.maria)
     directory = write_903(tmp_path, header=with_cell(HEADER, 0, SEX="9"))
-    page = client.post(reverse("imports:upload"), {"files": uploads(directory)}).content.decode()
+    page = client.post(reverse("imports:upload"), {"upload": uploads(directory)}).content.decode()
     assert "Nothing was imported" in page
     assert "<td>header.csv</td><td>2</td><td>SEX</td>" in page
     assert not Child.objects.exists()
@@ -42,7 +42,7 @@ def test_problems_are_listed_by_file_line_and_column_and_nothing_is_written(
 
 def test_three_files_are_needed(client, world, tmp_path):
     client.force_login(world.maria)
-    answer = client.post(reverse("imports:upload"), {"files": uploads(write_903(tmp_path))[:2]})
+    answer = client.post(reverse("imports:upload"), {"upload": uploads(write_903(tmp_path))[:2]})
     assert FILES_REQUIRED_903 in answer.content.decode()
     assert not ImportRun.objects.exists()
 
@@ -57,7 +57,7 @@ def test_a_force_manager_imports_police_reports(client, world, tmp_path):
     client.force_login(inspector)
     path = write_police(tmp_path / "reports.csv")
     file = SimpleUploadedFile("reports.csv", path.read_bytes(), content_type="text/csv")
-    answer = client.post(reverse("imports:upload"), {"files": file})
+    answer = client.post(reverse("imports:upload"), {"upload": file})
     assert "3 episodes and 2 gradings added" in answer.content.decode()
 
 

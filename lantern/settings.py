@@ -175,6 +175,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = envbool("LANTERN_AXES_ENABLED", True)
+# Behind reverse proxies every request arrives from the proxy's address, and throttling by
+# username and address would become throttling by username alone: anyone could lock anyone out.
+# Set LANTERN_TRUSTED_PROXY_COUNT to the number of proxies in front of Lantern so the client's
+# address is read from X-Forwarded-For, counting from the right (the left part is forgeable).
+LANTERN_TRUSTED_PROXY_COUNT = envint("LANTERN_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lantern.common.middleware.client_ip"
 
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_IDLE_SECONDS = envint("LANTERN_SESSION_IDLE_MINUTES", 30) * 60

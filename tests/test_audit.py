@@ -2,7 +2,6 @@
 in the application and the database (AD6), and audit and work commit together (AD7)."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -11,7 +10,6 @@ from django.urls import NoReverseMatch, reverse
 
 from lantern.accounts.models import LawfulBasis, ShareDecision
 from lantern.accounts.services import share_decide
-from lantern.audit import services as audit_services
 from lantern.audit.models import Action, AppendOnlyError, AuditEvent
 from lantern.audit.services import audit_record
 from lantern.people.models import Child
@@ -228,17 +226,6 @@ def test_appending_still_works(world):
     with transaction.atomic():
         made = audit_record(actor=world.sam, action=Action.SEARCH, summary="Searched")
     assert AuditEvent.objects.filter(pk=made.pk).exists()
-
-
-def test_audit_record_refuses_to_run_outside_a_transaction(world, monkeypatch):
-    """Outside a transaction an event could commit without its work, or the work without it."""
-    # Replace the module's view of django.db.transaction only: the test's own transaction stays.
-    outside = SimpleNamespace(in_atomic_block=False)
-    monkeypatch.setattr(
-        audit_services, "transaction", SimpleNamespace(get_connection=lambda using=None: outside)
-    )
-    with pytest.raises(RuntimeError):
-        audit_record(actor=world.sam, action=Action.SEARCH)
 
 
 # --- AD7: audit and work commit together -----------------------------------------------------

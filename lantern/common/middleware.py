@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from lantern.common.context import request_id_var
@@ -38,3 +39,19 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a request came from, for sign-in throttling (AU4).
+
+    Without trusted proxies this is the connection's address: X-Forwarded-For is the client's to
+    write, so it is ignored. Behind N trusted proxies, each appends the address it saw, so the
+    Nth entry from the right was written by the outermost trusted proxy.
+    """
+    proxies = getattr(settings, "LANTERN_TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in header.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")

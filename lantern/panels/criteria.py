@@ -280,9 +280,24 @@ def choose_remit(remits: Iterable[str], available: Sequence[str]) -> str:
     return available[0] if available else MISSING
 
 
-def agenda_sort_key(risk_level: str, reasons: int, reference: str) -> tuple[int, int, str]:
-    """High risk first, then more reasons first, then by reference for a stable order."""
-    return (-scoring.RANK.get(risk_level, 0), -reasons, reference)
+def agenda_sort_key(risk_level: str, reasons: int, tiebreak: int) -> tuple[int, int, int]:
+    """High risk first, then more reasons first, then ``tiebreak`` (the child's id, so the
+    order is stable)."""
+    return (-scoring.RANK.get(risk_level, 0), -reasons, tiebreak)
+
+
+def could_match(child: ChildFacts) -> bool:
+    """False when no rule of any kind could fire for the child, whatever its parameters: no
+    recent episode, disclosure, screening level, NRM referral, flag or open concern. Lets a
+    panel of thousands of children skip most of them cheaply."""
+    return bool(
+        child.episodes
+        or child.disclosures
+        or child.flag_types
+        or child.open_concerns
+        or child.nrm_status in NRM_ACTIVE
+        or scoring.RANK.get(child.screening_level, 0) > 0
+    )
 
 
 def suggest(
@@ -296,6 +311,8 @@ def suggest(
     """The children who meet at least one rule, with their hits."""
     out = []
     for child in facts:
+        if not could_match(child):
+            continue
         hits = evaluate(child, rules, now=now, today=today, since=since)
         if hits:
             out.append(Suggestion(child.child_id, tuple(hits)))

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -149,6 +149,23 @@ def cohort(user: Any, panel: Panel, today: date | None = None) -> QuerySet[Child
     )
 
 
+class ChildRow(NamedTuple):
+    """The few columns the criteria and the risk scoring read, without building model
+    instances: a 5,000-child panel would spend most of its time in ``Model.from_db``."""
+
+    pk: int
+    date_of_birth: date
+    home_la_id: int
+    learning_disability: bool = False
+
+
+def child_rows(children: QuerySet[Child]) -> list[ChildRow]:
+    return [
+        ChildRow(*row)
+        for row in children.values_list("pk", "date_of_birth", "home_la_id", "learning_disability")
+    ]
+
+
 def _latest_screenings(ids: Sequence[int]) -> dict[int, tuple[int, str]]:
     latest: dict[int, tuple[int, str]] = {}
     rows = (
@@ -214,7 +231,7 @@ def latest_decisions(
 
 def child_facts_for(
     panel: Panel,
-    children: Sequence[Child],
+    children: Sequence[ChildRow],
     *,
     now: datetime,
     since: datetime,
@@ -222,7 +239,7 @@ def child_facts_for(
 ) -> list[criteria.ChildFacts]:
     """The plain facts the referral criteria need, for many children in a fixed number of queries.
 
-    ``children`` need only ``pk``, ``date_of_birth`` and ``home_la_id``. Episodes come from the
+    ``children`` are ``ChildRow``s (or children). Episodes come from the
     risk app's loader, so "found out of area" means the same on the agenda as on a risk flag.
     """
     ids = [c.pk for c in children]
@@ -231,7 +248,7 @@ def child_facts_for(
     days = [r.days for r in rules if r.kind in EPISODE_KINDS]
     horizon = None if any(d is None for d in days) else max([*days, 0])
     start = now - timedelta(days=horizon + 1) if horizon is not None else None
-    episodes = risk_facts.episode_facts_for(children, start)
+    episodes = risk_facts.episode_facts_for(children, start)  # type: ignore[arg-type]
     screenings = _latest_screenings(ids)
     screening_types: dict[int, set[str]] = defaultdict(set)
     by_assessment = {pk: child_id for child_id, (pk, _) in screenings.items()}
@@ -248,6 +265,7 @@ def child_facts_for(
     nrm = latest_nrm(ids)
     open_actions = set(
         Action.objects.filter(_ids_q("child_id", ids), panel=panel, status=ActionStatus.OPEN)
+        .order_by()
         .values_list("child_id", flat=True)
         .distinct()
     )
@@ -323,14 +341,10 @@ def suggestions_for(
     meeting = meeting or next_meeting(panel, today)
     since = since_for(meeting) if meeting else since_for_panel(panel, today)
     rules = rules_for(panel)
-    children = list(
-        cohort(user, panel, today).only(
-            "pk", "date_of_birth", "home_la_id", "first_name", "last_name"
-        )
-    )
+    children = child_rows(cohort(user, panel, today))
     facts = child_facts_for(panel, children, now=now, since=since, rules=rules)
     found = criteria.suggest(facts, rules, now=now, today=today, since=since)
-    by_id = {c.pk: c for c in children}
+    by_id = Child.objects.in_bulk([s.child_id for s in found])
     on_agenda = (
         set(
             AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True).values_list(
@@ -417,7 +431,7 @@ def previous_remits(panel: Panel, ids: Sequence[int], before: date) -> dict[int,
 # --- Risk levels and changes since the last meeting -----------------------------------------
 
 
-def risk_levels_for(children: Sequence[Child], now: datetime) -> dict[int, str]:
+def risk_levels_for(children: Sequence[ChildRow], now: datetime) -> dict[int, str]:
     """Each child's exploitation risk level as the risk app works it out: the higher of the latest
     screening's confirmed level and what the rules give now (standing flags included)."""
     if not children:
@@ -425,15 +439,16 @@ def risk_levels_for(children: Sequence[Child], now: datetime) -> dict[int, str]:
     rules, repeats = risk_facts.active_rules()
     horizon = scoring.episode_horizon_days(rules, repeats)
     start = now - timedelta(days=horizon + 1) if horizon is not None else None
-    episodes = risk_facts.episode_facts_for(children, start)
-    disclosures = risk_facts.disclosure_facts_for(children)
-    standing = risk_facts.standing_levels_for(children)
+    # The risk app's loaders read only pk, home_la_id, date_of_birth and learning_disability.
+    episodes = risk_facts.episode_facts_for(children, start)  # type: ignore[arg-type]
+    disclosures = risk_facts.disclosure_facts_for(children)  # type: ignore[arg-type]
+    standing = risk_facts.standing_levels_for(children)  # type: ignore[arg-type]
     screenings = _latest_screenings([c.pk for c in children])
     today = timezone.localdate(now)
     levels = {}
     for child in children:
         result = scoring.score(
-            child=risk_facts.child_facts(child, now, today),
+            child=risk_facts.child_facts(child, now, today),  # type: ignore[arg-type]
             episodes=episodes[child.pk],
             disclosures=disclosures[child.pk],
             rules=rules,
@@ -461,84 +476,83 @@ def changes_for(
     panel: Panel, ids: Sequence[int], *, since: datetime, now: datetime, meeting_date: date
 ) -> dict[int, list[Change]]:
     """What changed for each child since ``since``: episodes, interviews, gradings, screenings,
-    and the panel's actions due before the next meeting or overdue. Six queries."""
+    and the panel's actions due before the next meeting or overdue. Five queries, read as plain
+    values (no model instances)."""
     out: dict[int, list[Change]] = defaultdict(list)
     if not ids:
         return out
-    for e in (
+    categories = dict(Category.choices)
+    for pk, child_id, category, seen, returned, found_la in (
         MissingEpisode.objects.filter(_ids_q("child_id", ids))
         .filter(Q(last_seen_at__gt=since) | Q(returned_at__gt=since) | Q(returned_at__isnull=True))
         .order_by("last_seen_at")
+        .values_list("pk", "child_id", "category", "last_seen_at", "returned_at", "found_la_id")
     ):
-        label = dict(Category.choices).get(e.category, "Missing episode")
-        if e.returned_at is None:
-            length = episode_rules.format_duration(
-                episode_rules.duration(e.last_seen_at, None, now)
-            )
-            text = f"{e.reference}: {label}, last seen {_local(e.last_seen_at)}, still missing after {length}"
+        label = categories.get(category, "Missing episode")
+        length = episode_rules.format_duration(episode_rules.duration(seen, returned, now))
+        reference = f"ME{pk:08d}"
+        if returned is None:
+            text = f"{reference}: {label}, last seen {_local(seen)}, still missing after {length}"
         else:
-            length = episode_rules.format_duration(
-                episode_rules.duration(e.last_seen_at, e.returned_at, now)
-            )
-            found = (
-                " (found out of area)"
-                if e.found_la_id and e.found_la_id != panel.lead_la_id
-                else ""
-            )
-            text = f"{e.reference}: {label}, last seen {_local(e.last_seen_at)}, missing {length}{found}"
-        out[e.child_id].append(Change(ChangeKind.EPISODE, e.last_seen_at, text))
+            away = " (found out of area)" if found_la and found_la != panel.lead_la_id else ""
+            text = f"{reference}: {label}, last seen {_local(seen)}, missing {length}{away}"
+        out[child_id].append(Change(ChangeKind.EPISODE, seen, text))
     grades = dict(Grade.choices)
-    for g in PoliceGrading.objects.filter(
+    for child_id, episode_id, grade, graded_at in PoliceGrading.objects.filter(
         _ids_q("episode__child_id", ids), graded_at__gt=since
-    ).select_related("episode"):
-        out[g.episode.child_id].append(
+    ).values_list("episode__child_id", "episode_id", "grade", "graded_at"):
+        out[child_id].append(
             Change(
                 ChangeKind.GRADING,
-                g.graded_at,
-                f"Police graded the risk {grades.get(g.grade, g.grade).lower()} ({g.episode.reference})",
+                graded_at,
+                f"Police graded the risk {grades.get(grade, grade).lower()} (ME{episode_id:08d})",
             )
         )
-    for i in (
+    statuses = dict(InterviewStatus.choices)
+    for child_id, status, offered, completed, disclosures in (
         ReturnInterview.objects.filter(_ids_q("child_id", ids))
         .filter(Q(offered_at__gt=since) | Q(completed_at__gt=since))
         .annotate(disclosure_count=Count("disclosures"))
+        .values_list("child_id", "status", "offered_at", "completed_at", "disclosure_count")
     ):
-        at = i.completed_at or i.offered_at
-        said = ""
-        if i.disclosure_count:
-            said = f", {i.disclosure_count} disclosure{'s' if i.disclosure_count != 1 else ''}"
-        out[i.child_id].append(
+        at = completed or offered
+        said = f", {disclosures} disclosure{'s' if disclosures != 1 else ''}" if disclosures else ""
+        out[child_id].append(
             Change(
                 ChangeKind.INTERVIEW,
                 at,
-                f"Return interview {i.get_status_display().lower()} on {_local(at)}{said}",
+                f"Return interview {statuses.get(status, status).lower()} on {_local(at)}{said}",
             )
         )
-    for a in Assessment.objects.filter(
+    for pk, child_id, confirmed, completed, assessed in Assessment.objects.filter(
         _ids_q("child_id", ids), status=AssessmentStatus.COMPLETED, completed_at__gt=since
-    ):
-        out[a.child_id].append(
+    ).values_list("pk", "child_id", "confirmed_level", "completed_at", "assessed_at"):
+        out[child_id].append(
             Change(
                 ChangeKind.SCREENING,
-                a.completed_at or a.assessed_at,
-                f"Screening {a.reference}: confirmed {level_label(a.confirmed_level).lower()}",
+                completed or assessed,
+                f"Screening SC{pk:07d}: confirmed {level_label(confirmed).lower()}",
             )
         )
     due_by = meeting_date + timedelta(days=panel.cadence_days)
-    for action in Action.objects.filter(
+    for child_id, due, description, owner, organisation in Action.objects.filter(
         _ids_q("child_id", ids), panel=panel, status=ActionStatus.OPEN, due_date__lte=due_by
-    ).select_related("owner_organisation"):
-        overdue = action.due_date < meeting_date
-        out[action.child_id].append(
+    ).values_list("child_id", "due_date", "description", "owner_name", "owner_organisation__name"):
+        overdue = due < meeting_date
+        out[child_id].append(
             Change(
                 ChangeKind.ACTION_OVERDUE if overdue else ChangeKind.ACTION_DUE,
-                start_of_day(action.due_date),
-                f"{'Overdue since' if overdue else 'Due by'} {action.due_date:%d/%m/%Y}: "
-                f"{action.description} ({action.owner_name}, {action.owner_organisation})",
+                start_of_day(due),
+                f"{'Overdue since' if overdue else 'Due by'} {due:%d/%m/%Y}: "
+                f"{description} ({owner}, {organisation})",
             )
         )
-    for rows in out.values():
-        rows.sort(key=lambda c: c.occurred_at)
+    wanted = set(ids)
+    for child_id in list(out):
+        if child_id not in wanted:  # a contiguous batch is read as a range
+            del out[child_id]
+            continue
+        out[child_id].sort(key=lambda c: c.occurred_at)
     return out
 
 

@@ -167,10 +167,10 @@ def test_choose_remit_takes_the_first_in_agenda_order_the_panel_covers():
 
 def test_agenda_order_puts_high_risk_first():
     keys = sorted(
-        [("low", 3, "LC1"), ("high", 1, "LC2"), ("medium", 5, "LC3"), ("high", 2, "LC4")],
+        [("low", 3, 1), ("high", 1, 2), ("medium", 5, 3), ("high", 2, 4), ("high", 1, 0)],
         key=lambda k: c.agenda_sort_key(*k),
     )
-    assert [k[2] for k in keys] == ["LC4", "LC2", "LC3", "LC1"]
+    assert [k[2] for k in keys] == [4, 0, 2, 3, 1]
 
 
 @pytest.mark.parametrize(

@@ -233,7 +233,7 @@ def normalise_sex(value: str | None) -> str | None:
 class SourceRecord:
     """A child as one source system holds them, before cleaning. Any field may be blank."""
 
-    unique_id: str
+    unique_id: int  # unique across every source in one run
     source: str
     first_name: str = ""
     middle_names: str = ""
@@ -266,6 +266,8 @@ COLUMNS = (
     "surname_parts",
     "surname_dm",
     "name_pair_key",
+    "name_key",
+    "name_key_nodob",
     "dob",
     "dob_swapped",
     "dob_key",
@@ -309,6 +311,9 @@ def linkage_row(record: SourceRecord) -> dict[str, Any]:
     swapped = swap_day_month(dob)
     postcodes = postcode_history(record.postcodes)
     phones = [p for p in dict.fromkeys(normalise_phone(v) for v in record.phones) if p]
+    full_key = (
+        "|".join((phonetic(first), phonetic(surname.replace(" ", "")))) if first and surname else ""
+    )
     police_id = normalise_code(record.police_id)
     la_child_id = normalise_code(record.la_child_id)
     return {
@@ -323,6 +328,10 @@ def linkage_row(record: SourceRecord) -> dict[str, Any]:
         "surname_parts": _or_none(parts),
         "surname_dm": phonetic(surname.replace(" ", "")) or None,
         "name_pair_key": name_pair_key(first, surname) or None,
+        "name_key": full_key or None,
+        # The same key only on records without a date of birth: blocking joins these few
+        # records to everyone by name, instead of filtering every same-name pair.
+        "name_key_nodob": (full_key or None) if dob is None else None,
         "dob": dob.isoformat() if dob else None,
         "dob_swapped": swapped.isoformat() if swapped else None,
         "dob_key": dob_unordered_key(dob) or None,

@@ -8,6 +8,7 @@ documented settings for a cluster are in docs/adr/0005-record-linkage-with-splin
 import logging
 import math
 import os
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
@@ -32,7 +34,17 @@ _LISTS = {
     "phones",
 }
 SCHEMA = pa.schema(
-    [(name, pa.list_(pa.string()) if name in _LISTS else pa.string()) for name in COLUMNS]
+    [
+        (
+            name,
+            pa.int64()
+            if name == "unique_id"
+            else pa.list_(pa.string())
+            if name in _LISTS
+            else pa.string(),
+        )
+        for name in COLUMNS
+    ]
 )
 
 logger = logging.getLogger(__name__)
@@ -70,12 +82,14 @@ def spark_session(*, app_name: str = "lantern-linkage", partitions: int = 4) -> 
     """A local Spark session with Splink's similarity functions (Jaro-Winkler) registered.
 
     On a cluster, build the session the same way with ``master`` set by spark-submit; see the
-    ADR for the settings used.
+    ADR for the settings used. Splink checkpoints intermediate tables to break long lineages,
+    so the session gets a checkpoint directory (LANTERN_SPARK_CHECKPOINT_DIR, or a temporary
+    one).
     """
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    return (
+    session = (
         SparkSession.builder.appName(app_name)
         .master(os.environ.get("LANTERN_SPARK_MASTER", "local[2]"))
         .config("spark.jars", similarity_jar_location())
@@ -85,16 +99,40 @@ def spark_session(*, app_name: str = "lantern-linkage", partitions: int = 4) -> 
         .config("spark.driver.memory", os.environ.get("LANTERN_SPARK_DRIVER_MEMORY", "2g"))
         .getOrCreate()
     )
+    checkpoints = os.environ.get("LANTERN_SPARK_CHECKPOINT_DIR") or tempfile.mkdtemp(
+        prefix="lantern-spark-"
+    )
+    session.sparkContext.setCheckpointDir(checkpoints)
+    return session
 
 
-def spark_api(session: Any) -> DatabaseAPI:
+def spark_api(session: Any, *, break_lineage_method: str | None = None) -> DatabaseAPI:
+    """Splink on Spark. Intermediate tables are checkpointed (Splink's default), which keeps
+    the iterative clustering's query plans short; on a cluster "parquet" or "delta_lake_files"
+    may suit better (docs/adr/0005-record-linkage-with-splink.md)."""
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=session, num_partitions_on_repartition=4)
+    method = break_lineage_method or os.environ.get("LANTERN_SPARK_BREAK_LINEAGE") or None
+    return SparkAPI(
+        spark_session=session,
+        break_lineage_method=method,
+        num_partitions_on_repartition=int(session.conf.get("spark.sql.shuffle.partitions")),
+    )
 
 
 def register(db_api: DatabaseAPI, table: Any, name: str = "records") -> SplinkDataFrame:
-    """Load cleaned rows (an Arrow table or a pandas frame) into the backend, once per name."""
+    """Load cleaned rows (an Arrow table) into the backend, once per name.
+
+    On DuckDB the rows are copied into a real table rather than scanned from Arrow each time:
+    blocking joins the table to itself once per rule, and native scans are much cheaper.
+    """
+    if isinstance(db_api, DuckDBAPI):
+        connection = db_api.duckdb_con
+        connection.register("_lantern_arrow", table)
+        # The table name is the caller's own constant, never user input.
+        connection.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _lantern_arrow')  # noqa: S608
+        connection.unregister("_lantern_arrow")
+        return db_api.register(name, dataset_display_name=name)
     return db_api.register(table, dataset_display_name=name)
 
 
@@ -171,10 +209,67 @@ def predict(linker: Linker, *, threshold: float) -> SplinkDataFrame:
 
 
 def cluster(linker: Linker, predictions: SplinkDataFrame, *, threshold: float) -> SplinkDataFrame:
-    """Connected components of the pairs at or above ``threshold``: one cluster per child."""
-    return linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    """Connected components of the pairs at or above ``threshold``: one cluster per child.
+
+    Clusters ids only (``unique_id``, ``cluster_id``), rather than joining every input column
+    back as the linker's own method does.
+    """
+    records = next(iter(linker._input_tables_dict.values()))
+    return cluster_pairwise_predictions_at_threshold(
+        nodes=records.physical_name,
+        edges=predictions.physical_name,
+        db_api=linker._db_api,
+        node_id_column_name="unique_id",
+        threshold_match_probability=threshold,
     )
+
+
+@dataclass
+class Linked:
+    """What a run found: scored pairs at or above the threshold, and cluster per record."""
+
+    pairs: list[dict[str, Any]]
+    clusters: dict[str, str]
+    parameters: dict[str, Any]
+    prior: float
+
+
+def link(
+    table: pa.Table,
+    *,
+    db_api: DatabaseAPI | None = None,
+    parameters: dict[str, Any] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    train_model: bool = False,
+    explain: bool = True,
+) -> Linked:
+    """Score and cluster cleaned rows with the shipped parameters (or freshly trained ones).
+
+    The prior (how likely two random records are to match) is estimated for the data in hand,
+    floored at one expected match per record, so the same trained model serves a council's
+    few hundred records and a national run.
+    """
+    db_api = db_api or duckdb_api()
+    if table.num_rows < 2:
+        return Linked([], {}, parameters or {}, 0.0)
+    registered = register(db_api, table)
+    if train_model or parameters is None:
+        parameters = train(linker_for(registered, explain=False))
+    prior = estimate_prior(linker_for(registered, parameters=parameters, explain=False))
+    prior = min(max(prior, 1.0 / table.num_rows), 0.5)
+    linker = linker_for(
+        registered,
+        parameters=parameters,
+        probability_two_random_records_match=prior,
+        explain=explain,
+    )
+    predictions = predict(linker, threshold=threshold)
+    pairs = predictions.as_pandas_dataframe().to_dict("records")
+    clustered = cluster(linker, predictions, threshold=threshold).as_pandas_dataframe()
+    clusters = {
+        int(u): str(c) for u, c in zip(clustered["unique_id"], clustered["cluster_id"], strict=True)
+    }
+    return Linked(pairs, clusters, parameters, prior)
 
 
 def match_weight(probability: float) -> float:

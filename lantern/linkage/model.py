@@ -43,8 +43,7 @@ _SIDE = re.compile(r"\b([lr])\.(\w+)")
 class _Level(ComparisonLevelCreator):
     """A comparison level written once and rendered for the backend's SQL dialect.
 
-    ``sql`` is a template: ``{jw}``, ``{lev}`` and ``{dl}`` become the dialect's Jaro-Winkler,
-    Levenshtein and Damerau-Levenshtein functions; ``{overlap:col}`` and ``{contains:col:value}`` the array functions.
+    ``sql`` is a template: ``{jw}`` becomes the dialect's Jaro-Winkler function; ``{overlap:col}`` and ``{contains:col:value}`` the array functions.
     """
 
     def __init__(self, sql: str, label: str, *, null: bool = False) -> None:
@@ -57,8 +56,6 @@ class _Level(ComparisonLevelCreator):
         overlap = "arrays_overlap" if spark else "list_has_any"
         contains = "array_contains" if spark else "list_contains"
         sql = self.sql.replace("{jw}", sql_dialect.jaro_winkler_function_name)
-        sql = sql.replace("{lev}", sql_dialect.levenshtein_function_name)
-        sql = sql.replace("{dl}", sql_dialect.damerau_levenshtein_function_name)
         sql = _OVERLAP.sub(lambda m: f"{overlap}(l.{m[1]}, r.{m[1]})", sql)
         sql = _CONTAINS.sub(lambda m: f"{contains}({m[1]}, {m[2]})", sql)
         # Written as l.col / r.col for reading; Splink's comparison columns are col_l / col_r.
@@ -109,14 +106,6 @@ def fields() -> list[Field]:
                 _Level(_NAMES_SWAPPED, "first and last names swapped"),
                 _Level("{overlap:first_name_groups}", "a nickname or other form of the same name"),
                 _Level("{jw}(l.first_name, r.first_name) >= 0.9", "spelt slightly differently"),
-                # One slip (a letter wrong, missing, extra or two swapped) after the same first
-                # letter: keying errors rarely hit the first letter, and rhyming twin names
-                # (Kayden, Jayden) differ exactly there.
-                _Level(
-                    "{dl}(l.first_name, r.first_name) <= 1 "
-                    "AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
-                    "one letter different",
-                ),
                 _Level(
                     "{contains:r.given_names:l.first_name} OR {contains:l.given_names:r.first_name}",
                     "one record's first name is the other's middle name or alias",
@@ -125,18 +114,28 @@ def fields() -> list[Field]:
                     f"l.dob = r.dob AND ({_SURNAME_CLOSE} OR {_POSTCODE_SHARED})",
                     "different, with the same date of birth and surname or address (as twins have)",
                 ),
+                # A slip after the same first letter. Keying errors rarely hit the first
+                # letter, and rhyming twin names (Kayden, Jayden) differ exactly there.
+                # (Jaro-Winkler, not edit distance: DuckDB's edit distances cost ten times as
+                # much per pair, and this level is evaluated for most compared pairs.)
+                _Level(
+                    "{jw}(l.first_name, r.first_name) >= 0.8 "
+                    "AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
+                    "spelt similarly, same first letter",
+                ),
                 _Level("l.first_name_dm = r.first_name_dm", "sounds the same"),
                 _else("different"),
             ),
-            # Twins: surname, address and date of birth all agree, so only the first name can
-            # tell them apart (and a name that merely sounds alike, Reece and Rosie, is not
-            # enough: that level comes after this one). Those agreements are not independent between two children of
-            # one family (a shared birthday is about 1 in 30 sibling pairs, not 1 in 2,500), so
-            # the sum of their weights over-counts by about 6.5 bits; this level takes that back
-            # on top of the usual weight against a different first name.
-            # A first/last swap is too rare for training to see reliably: fixed, about as
-            # strong as an exact first name (the family comparison adds its own part).
-            fixed={2: (0.01, 1e-5), 7: (0.001, 0.9)},
+            # Twins: date of birth, surname and address all agree, so only the first name can
+            # tell them apart. Those agreements are not independent between two children of one
+            # family, so their weights (about +26 together) over-count; level 6 takes that back
+            # and then counts the different first name against, so that twins stay apart in a
+            # council's few hundred records as well as in a national run (where the prior is
+            # lower). A name that is merely similar (Ronan, Ronnie) or sounds alike (Reece,
+            # Rosie) is not enough, so those levels come after it.
+            # Level 2: a first/last swap is too rare for training to see reliably; fixed at
+            # about the weight of an exact first name (the family comparison adds its part).
+            fixed={2: (0.01, 1e-5), 6: (5e-8, 0.9)},
             tf_column="first_name",
             tf_levels=(1,),
         ),
@@ -173,8 +172,20 @@ def fields() -> list[Field]:
                 _null("dob", "not known on one record"),
                 _Level("l.dob = r.dob", "the same"),
                 _Level("l.dob = r.dob_swapped", "day and month swapped"),
-                _Level("{lev}(l.dob, r.dob) <= 1", "one digit different"),
-                _Level("{lev}(l.dob, r.dob) <= 2", "two digits different"),
+                # One part of the date wrong (a slip in the day, month or year), compared as
+                # parts of the ISO date: cheaper than an edit distance and easier to explain.
+                _Level(
+                    "substr(l.dob, 1, 7) = substr(r.dob, 1, 7)",
+                    "same year and month, different day",
+                ),
+                _Level(
+                    "l.birth_year = r.birth_year AND substr(l.dob, 9, 2) = substr(r.dob, 9, 2)",
+                    "same year and day, different month",
+                ),
+                _Level(
+                    "substr(l.dob, 6, 5) = substr(r.dob, 6, 5)",
+                    "same day and month, different year",
+                ),
                 _else("different"),
             ),
             fixed={},
@@ -253,10 +264,10 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
         block_on("first_name_dm", "surname_dm", "birth_year"),  # date of birth mistyped
         block_on("surname_dm", "postcode", "birth_year"),
         block_on("postcode", "first_name_dm"),
-        block_on("postcode", "first_name_key"),
-        # A record without a date of birth, by name alone.
-        "l.first_name_dm = r.first_name_dm AND l.surname_dm = r.surname_dm "
-        "AND (l.dob IS NULL OR r.dob IS NULL)",
+        # A record without a date of birth, by name alone (both ways round, since Splink
+        # keeps each pair once with the lower id on the left).
+        "l.name_key_nodob = r.name_key",
+        "l.name_key = r.name_key_nodob",
         block_on("nhs"),
         block_on("upn"),
         block_on("police_id", "police_issuer"),

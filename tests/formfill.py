@@ -8,6 +8,7 @@ personas who may not.
 
 from datetime import timedelta
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 from django.utils import timezone
 
@@ -89,12 +90,17 @@ def _text_value(name: str) -> str:
 
 def fill(html: str, path: str) -> list[dict[str, str | list[str]]]:
     """POST data for each form on the page that posts back to ``path`` (not, say, sign-out)."""
+    return [data for action, data in fill_all(html, path) if action == path]
+
+
+def fill_all(html: str, path: str) -> list[tuple[str, dict[str, str | list[str]]]]:
+    """(action, POST data) for every POST form on the page; an empty action means ``path``."""
     parser = _Forms()
     parser.feed(html)
     when = timezone.localtime() - timedelta(hours=1)
     filled = []
     for form in parser.forms:
-        if form["method"] != "post" or form["action"] not in ("", path):
+        if form["method"] != "post":
             continue
         data: dict[str, str | list[str]] = {}
         for kind, input_type, name, attrs in form["fields"]:
@@ -121,5 +127,5 @@ def fill(html: str, path: str) -> list[dict[str, str | list[str]]]:
                 data[name] = attrs.get("value") or "1"
             else:
                 data[name] = attrs.get("value") or _text_value(name)
-        filled.append(data)
+        filled.append((urljoin(path, form["action"]) if form["action"] else path, data))
     return filled

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from lantern.accounts import policy
@@ -235,7 +236,7 @@ def resolve_reference(user: Any, text: str) -> tuple[str, Any] | None:
             model = {"PL": Place, "PC": PersonOfConcern, "PH": Phone, "VE": Vehicle}[prefix]
             kind = {"PL": "place", "PC": "person", "PH": "phone", "VE": "vehicle"}[prefix]
             return kind, access.item_get_for(user, model, number)
-    except Exception:  # Http404: missing and hidden look the same
+    except Http404:  # missing and hidden look the same
         return None
     phone = rules.phone_normalise(text) or rules.handle_normalise(text)
     if phone:

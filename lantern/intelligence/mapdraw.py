@@ -31,6 +31,9 @@ EDGE = "#8a9099"
 FOUND = "#1d5cb3"
 HOTSPOT = "#c5221f"
 FLOW = "#b45309"
+# The image draws the heaviest flows only (the page's table lists them all): thousands of
+# arrows are unreadable and slow to draw.
+MAX_DRAWN_FLOWS = 300
 
 
 @cache
@@ -154,7 +157,17 @@ def _flows(ax: Any, layers: MapLayers) -> None:
     two collections (one draw call each), so hundreds of flows stay fast."""
     if not layers.flows:
         return
-    flows = sorted(layers.flows, key=lambda f: f.count)
+    flows = sorted(layers.flows, key=lambda f: f.count)[-MAX_DRAWN_FLOWS:]
+    if len(layers.flows) > MAX_DRAWN_FLOWS:
+        ax.text(
+            0.01,
+            0.99,
+            f"The {MAX_DRAWN_FLOWS} largest of {len(layers.flows):,} flows",
+            transform=ax.transAxes,
+            fontsize=7,
+            va="top",
+            color=INK,
+        )
     counts = np.array([f.count for f in flows], dtype=float)
     start = np.array([(f.origin_at[1], f.origin_at[0]) for f in flows])
     end = np.array([(f.destination_at[1], f.destination_at[0]) for f in flows])

@@ -8,7 +8,7 @@ through ``lantern.accounts.policy``). Nothing here writes, not even audit events
 import base64
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from lantern.accounts import policy
 from lantern.episodes.models import MissingEpisode
 from lantern.intelligence import access, network, rules
 from lantern.intelligence.models import (
+    ENDPOINT_COLUMNS,
     LINK_ENDPOINTS,
     Link,
     Notification,
@@ -49,6 +50,7 @@ EXPLOITED_TYPES = (
 # How many links a two-hop neighbourhood reads at most: a busy place can link to thousands.
 NEIGHBOURHOOD_LIMIT = 600
 OVERVIEW_LIMIT = 20_000
+PATTERN_LIMIT = 20_000
 
 FOUND_TOGETHER = "Found together"
 SHARED_PHONE = "Shared phone"
@@ -247,20 +249,21 @@ class ChildNetwork:
 
 def _links_touching(
     *,
-    child_ids: set[int],
-    person_ids: set[int],
-    place_ids: set[int],
-    phone_values: set[str],
-    vehicle_values: set[str],
-    exclude: set[int],
+    child_ids: Collection[int],
+    person_ids: Collection[int] = (),
+    place_ids: Collection[int] = (),
+    phone_ids: Collection[int] = (),
+    vehicle_ids: Collection[int] = (),
+    exclude: Collection[int] = (),
     limit: int,
 ) -> list[Link]:
-    """The newest ``limit`` links touching any of these things, with their ends loaded.
+    """The newest ``limit`` links touching any of these things (ends not loaded).
 
     One query gathers (id, date) pairs through each endpoint column's own index (a UNION ALL of
-    one lookup per column), the newest are chosen here, then the chosen rows and their ends are
-    read by primary key. An OR across columns with ORDER BY ... LIMIT tempts PostgreSQL into
-    walking the date index over the whole table, and a ten-way join into hashing whole tables.
+    one lookup per column), the newest are chosen here, then the chosen rows are read by primary
+    key. An OR across columns with ORDER BY ... LIMIT tempts PostgreSQL into walking the date
+    index over the whole table. A phone or vehicle reaches the links of every row holding the
+    same number or registration (they are one node).
     """
     conditions: list[Q] = []
     if child_ids:
@@ -269,14 +272,12 @@ def _links_touching(
         conditions += [Q(person_id__in=person_ids), Q(person_b_id__in=person_ids)]
     if place_ids:
         conditions.append(Q(place_id__in=place_ids))
-    if phone_values:
-        conditions.append(
-            Q(phone_id__in=Phone.objects.filter(normalised__in=phone_values).values("pk"))
-        )
-    if vehicle_values:
-        conditions.append(
-            Q(vehicle_id__in=Vehicle.objects.filter(vrm__in=vehicle_values).values("pk"))
-        )
+    if phone_ids:
+        numbers = Phone.objects.filter(pk__in=phone_ids).values("normalised")
+        conditions.append(Q(phone_id__in=Phone.objects.filter(normalised__in=numbers).values("pk")))
+    if vehicle_ids:
+        plates = Vehicle.objects.filter(pk__in=vehicle_ids).values("vrm")
+        conditions.append(Q(vehicle_id__in=Vehicle.objects.filter(vrm__in=plates).values("pk")))
     if not conditions:
         return []
     parts = [Link.objects.filter(c).order_by().values_list("pk", "observed_on") for c in conditions]
@@ -285,9 +286,7 @@ def _links_touching(
     chosen = sorted(candidates, key=lambda pk: (candidates[pk], pk), reverse=True)[:limit]
     if not chosen:
         return []
-    links = list(Link.objects.filter(pk__in=chosen).order_by())
-    _load_ends(links)
-    return sorted(links, key=lambda link: (link.observed_on, link.pk), reverse=True)
+    return list(Link.objects.filter(pk__in=chosen).order_by())
 
 
 # The child fields a network needs: names for labels, the rest for the access rules.
@@ -316,55 +315,45 @@ def _load_ends(links: list[Link]) -> None:
                     setattr(link, column, rows[pk])
 
 
-def _frontier(links: Iterable[Link], seen: set[str]) -> dict[str, set]:
-    ids: dict[str, set] = defaultdict(set)
+def _frontier(links: Iterable[Link], centre: int) -> dict[str, set[int]]:
+    """The ids at the far end of these links from the centre child, by kind."""
+    ids: dict[str, set[int]] = defaultdict(set)
     for link in links:
-        for key, item in link_ends(link):
-            if key in seen:
-                continue
-            kind = key.split(":", 1)[0]
-            ids[kind].add(
-                item.normalised if kind == "phone" else item.vrm if kind == "vehicle" else item.pk
-            )
+        for column in ENDPOINT_COLUMNS:
+            pk = getattr(link, f"{column}_id")
+            if pk is not None and not (column.startswith("child") and pk == centre):
+                ids[column.removesuffix("_b")].add(pk)
     return ids
 
 
 def child_network(user: Any, child: Child) -> ChildNetwork:
     """The child's two-hop neighbourhood as the user may see it (``child`` is already visible).
 
-    Hop by hop: read the links touching the frontier, drop what the viewer may not see, expand
-    only from what is left, so nothing is reached through a hidden child or a police-only item.
+    Reads the links touching the child, then the links touching everything at their far ends,
+    then drops every link the viewer may not see (one access check for the lot) and keeps what
+    is still within two steps of the child over visible links only: nothing is reached through
+    a hidden child or a police-only item.
     """
     centre_key = f"child:{child.pk}"
-    first = _filter_visible(
-        user,
-        _links_touching(
-            child_ids={child.pk},
-            person_ids=set(),
-            place_ids=set(),
-            phone_values=set(),
-            vehicle_values=set(),
-            exclude=set(),
-            limit=NEIGHBOURHOOD_LIMIT,
-        ),
-    )
-    hop_one = _frontier(first, {centre_key})
+    first_raw = _links_touching(child_ids={child.pk}, limit=NEIGHBOURHOOD_LIMIT)
+    hop_one = _frontier(first_raw, child.pk)
     second_raw = _links_touching(
         child_ids=hop_one.get("child", set()),
         person_ids=hop_one.get("person", set()),
         place_ids=hop_one.get("place", set()),
-        phone_values=hop_one.get("phone", set()),
-        vehicle_values=hop_one.get("vehicle", set()),
-        exclude={link.pk for link in first},
+        phone_ids=hop_one.get("phone", set()),
+        vehicle_ids=hop_one.get("vehicle", set()),
+        exclude={link.pk for link in first_raw},
         limit=NEIGHBOURHOOD_LIMIT,
     )
-    second = _filter_visible(user, second_raw)
-    truncated = len(second_raw) >= NEIGHBOURHOOD_LIMIT or len(first) >= NEIGHBOURHOOD_LIMIT
+    _load_ends([*first_raw, *second_raw])
+    visible_links = _filter_visible(user, [*first_raw, *second_raw])
+    truncated = len(second_raw) >= NEIGHBOURHOOD_LIMIT or len(first_raw) >= NEIGHBOURHOOD_LIMIT
     graph = nx.Graph()
     graph.add_node(centre_key)
     items: dict[str, Any] = {centre_key: child}
     links_by_pair: dict[frozenset, list[Link]] = defaultdict(list)
-    for link in [*first, *second]:
+    for link in visible_links:
         (a, item_a), (b, item_b) = link_ends(link)
         items.setdefault(a, item_a)
         items.setdefault(b, item_b)
@@ -620,7 +609,8 @@ def link_arrays(links: QuerySet[Link]) -> tuple[np.ndarray, np.ndarray, int, np.
 
 
 def episodes_visible_to(user: Any) -> QuerySet[MissingEpisode]:
-    return MissingEpisode.objects.filter(child_id__in=policy.children_visible_to(user).values("pk"))
+    """Episodes of the children the user may see, for aggregates (maps, profiles, patterns)."""
+    return MissingEpisode.objects.filter(access.visible_children_q(user, "child_id"))
 
 
 @dataclass
@@ -664,10 +654,12 @@ def patterns(user: Any, *, since: datetime | None = None, limit: int = 50) -> Pa
     """Found and missing together, recurring phones and places, and peers of exploited children,
     each with the links or episodes that are its evidence."""
     since = since or timezone.now() - timedelta(days=365)
+    # The newest links and episodes only: a police force can see hundreds of thousands.
     links = list(
         access.links_visible_to(user)
         .filter(observed_on__gte=timezone.localtime(since).date())
         .select_related(*LINK_RELATED)
+        .order_by("-observed_on", "-id")[:PATTERN_LIMIT]
     )
     found: list[Pair] = [
         Pair(
@@ -742,8 +734,9 @@ def missing_together(user: Any, *, since: datetime) -> list[Pair]:
         .filter(last_seen_at__gte=since)
         .exclude(last_seen_postcode="")
         .select_related("child")
-        .order_by("last_seen_at")
+        .order_by("-last_seen_at")[:PATTERN_LIMIT]
     )
+    episodes.reverse()
     by_sector: dict[str, list[MissingEpisode]] = defaultdict(list)
     for episode in episodes:
         by_sector[rules.sector_of(episode.last_seen_postcode)].append(episode)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from lantern.audit.models import Action, AuditEvent
-from lantern.intelligence import access, queries
+from lantern.intelligence import access, queries, services
 from lantern.intelligence.models import Link, Place
 
 UNRELATED = ["bella", "priya"]
@@ -163,3 +163,12 @@ def test_partner_cannot_record_police_only_intelligence(client, world):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_restricted_person_is_seen_by_the_recording_organisation_and_police_only(client, world):
+    person = services.person_create(actor=world.sam, known_as="Kit", restricted=True)
+    url = reverse("intelligence:person_detail", args=[person.pk])
+    assert _get(client, world.maria, url).status_code == 200  # same organisation
+    assert _get(client, world.pete, url).status_code == 200  # police
+    assert _get(client, world.bella, url).status_code == 404
+    assert _get(client, world.rita, url).status_code == 404

@@ -95,13 +95,19 @@ def phonetic(token: str) -> str:
     return names.phonetic(token)
 
 
+@lru_cache(maxsize=500_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Names repeat (a million records hold a few thousand first names), so fold once each.
+    return tuple(names.tokens(text))
+
+
 @lru_cache(maxsize=200_000)
 def surname_parts(text: str) -> tuple[str, ...]:
     """The parts of a surname, particles joined: "Smith-Jones" -> ("smith", "jones");
     "Mc Donald" -> ("mcdonald",); "van der Berg" -> ("vanderberg",)."""
     parts: list[str] = []
     pending = ""
-    for token in names.tokens(text):
+    for token in _tokens(text):
         if token in _PARTICLES:
             pending += token
             continue
@@ -166,11 +172,14 @@ def dob_unordered_key(day: date | None) -> str:
 # --- Places, phones, identifiers -------------------------------------------------------------
 
 
+_normal_postcode = lru_cache(maxsize=200_000)(normalise_postcode)
+
+
 def postcode_history(values: Iterable[str | None]) -> list[str]:
     """Normalised postcodes, newest first as given, without repeats or unreadable values."""
     seen: list[str] = []
     for value in values:
-        normal = normalise_postcode(value or "")
+        normal = _normal_postcode(value or "")
         if normal and normal not in seen:
             seen.append(normal)
     return seen
@@ -291,15 +300,15 @@ def _or_none(items: Sequence[str]) -> list[str] | None:
 
 def linkage_row(record: SourceRecord) -> dict[str, Any]:
     """The cleaned, flat row the model compares (see ``COLUMNS``)."""
-    first_tokens = names.tokens(record.first_name)
+    first_tokens = _tokens(record.first_name or "")
     first = first_tokens[0] if first_tokens else ""
     surname = standardise_surname(record.last_name)
     parts = surname_parts(record.last_name)
     given: list[str] = []
     for token in [
         *first_tokens,
-        *names.tokens(record.middle_names),
-        *(t for alias_first, _ in record.aliases for t in names.tokens(alias_first)),
+        *_tokens(record.middle_names or ""),
+        *(t for alias_first, _ in record.aliases for t in _tokens(alias_first or "")),
     ]:
         if token not in given:
             given.append(token)

@@ -52,19 +52,10 @@ logger = logging.getLogger(__name__)
 
 def rows_to_arrow(rows: Iterable[dict[str, Any]], *, chunk: int = 200_000) -> pa.Table:
     """Cleaned rows as one Arrow table, built in chunks so memory stays columnar."""
-    batches: list[pa.RecordBatch] = []
-    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-    count = 0
-    for row in rows:
-        for name in COLUMNS:
-            columns[name].append(row[name])
-        count += 1
-        if count % chunk == 0:
-            batches.append(pa.record_batch(columns, schema=SCHEMA))
-            columns = {name: [] for name in COLUMNS}
-    if count % chunk or not batches:
-        batches.append(pa.record_batch(columns, schema=SCHEMA))
-    return pa.Table.from_batches(batches, schema=SCHEMA)
+    tables = [pa.Table.from_pylist(batch, schema=SCHEMA) for batch in chunks(rows, chunk)]
+    if not tables:
+        return SCHEMA.empty_table()
+    return pa.concat_tables(tables).combine_chunks()
 
 
 def duckdb_api(*, memory_limit: str | None = None, threads: int | None = None) -> DuckDBAPI:

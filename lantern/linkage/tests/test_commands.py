@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from lantern.linkage.management.commands.linkage_demo import DEMO_POLICE_ID, spelling_variant
@@ -37,7 +38,9 @@ def test_linkage_run_imports_a_school_roll_and_proposes_the_match(world, child, 
     assert "Imported 1 school records" in out
     record = ExternalRecord.objects.get()
     assert record.imported_by_organisation == world.haringey
-    assert CandidatePair.objects.filter(left_child=child, right_external=record).exists()
+    assert CandidatePair.objects.filter(
+        Q(left_child=child, right_external=record) | Q(right_child=child, left_external=record)
+    ).exists()
 
 
 def test_linkage_run_needs_a_format_and_organisation_for_each_file(tmp_path):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from lantern.audit.models import AuditEvent
@@ -220,7 +221,10 @@ def test_confirming_a_police_record_attaches_it_and_can_import_its_episode(world
     _police_file(world, original.date_of_birth, seen)
     services.linkage_run()
     record = ExternalRecord.objects.get()
-    pair = CandidatePair.objects.get(left_child=original, right_external=record)
+    pair = CandidatePair.objects.get(
+        Q(left_child=original, right_external=record)
+        | Q(right_child=original, left_external=record)
+    )
     outcome = services.pair_confirm(actor=world.maria, pair=pair, import_episode=True)
     record.refresh_from_db()
     assert record.attached_to == original

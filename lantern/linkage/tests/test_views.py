@@ -170,3 +170,19 @@ def test_a_practitioner_cannot_undo_a_merge(client, world, duplicates, proposed)
         client.post(reverse("linkage:unmerge", args=[merge.pk]), {"reason": "x"}).status_code == 404
     )
     assert MergeRecord.objects.get().unmerged_at is None
+
+
+def test_template_tag_renders_the_notice_for_the_signed_in_user(rf, world, duplicates, proposed):
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = world.maria
+    html = Template("{% load linkage %}{% linkage_notice child %}").render(
+        Context({"request": request, "child": duplicates.original})
+    )
+    assert "Possible duplicate" in html
+    request.user = world.rita
+    html = Template("{% load linkage %}{% linkage_notice child %}").render(
+        Context({"request": request, "child": duplicates.original})
+    )
+    assert "Possible duplicate" not in html

@@ -186,14 +186,15 @@ def _flag_types(ids: Sequence[int]) -> tuple[dict[int, set[str]], set[int]]:
         )
     )
     with_flags = {child_id for child_id, _, _ in flags}
-    disclosure_ids = [s for _, t, s in flags if t == SourceType.DISCLOSURE]
-    assessment_ids = [s for _, t, s in flags if t == SourceType.ASSESSMENT]
+    # By the children's ids, not by a list of thousands of source ids: one cheap range scan.
     disclosure_type = dict(
-        Disclosure.objects.filter(pk__in=disclosure_ids).values_list("pk", "exploitation_type")
+        Disclosure.objects.filter(
+            _ids_q("interview__child_id", ids), is_exploitation_indicator=True
+        ).values_list("pk", "exploitation_type")
     )
     assessment_types: dict[int, set[str]] = defaultdict(set)
     for assessment_id, kind in AssessmentExploitationType.objects.filter(
-        assessment_id__in=assessment_ids
+        _ids_q("assessment__child_id", ids)
     ).values_list("assessment_id", "exploitation_type"):
         assessment_types[assessment_id].add(kind)
     types: dict[int, set[str]] = defaultdict(set)
@@ -239,6 +240,8 @@ def child_facts_for(
 ) -> list[criteria.ChildFacts]:
     """The plain facts the referral criteria need, for many children in a fixed number of queries.
 
+    Only children with something a rule could read; the rest cannot meet any criterion.
+
     ``children`` are ``ChildRow``s (or children). Episodes come from the
     risk app's loader, so "found out of area" means the same on the agenda as on a risk flag.
     """
@@ -274,10 +277,20 @@ def child_facts_for(
         for child_id, decision in latest_decisions(panel, ids).items()
         if decision.outcome != Outcome.CLOSE
     }
+    # Children with nothing recorded that any rule reads are left out: no rule can fire for them
+    # (criteria.could_match), and building their facts was most of a large panel's time.
+    candidates = (
+        {pk for pk, rows in episodes.items() if rows}
+        | set(disclosures)
+        | with_flags
+        | open_actions
+        | not_closed
+        | {pk for pk, (_, level) in screenings.items() if level != scoring.NONE}
+        | {pk for pk, record in nrm.items() if record.status in criteria.NRM_ACTIVE}
+    )
     out = []
-    wanted = set(ids)
     for child in children:
-        if child.pk not in wanted:
+        if child.pk not in candidates:
             continue
         own_disclosures = tuple(disclosures.get(child.pk, ()))
         flags = frozenset(flag_types.get(child.pk, set()))

@@ -21,17 +21,21 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        # How many files are needed depends on the import: the form checks that.
         files = data if isinstance(data, list | tuple) else [data] if data else []
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class UploadForm(forms.Form):
-    upload = MultipleFileField(label="Files", required=False)
+    upload = MultipleFileField(label="Files")
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         field = self.fields["upload"]
+        field.error_messages["required"] = (
+            FILES_REQUIRED_903 if kind == "ssda903" else FILE_REQUIRED_POLICE
+        )
         if kind == "ssda903":
             field.label = "SSDA903 Header, Episodes and Missing files"
             field.help_text = (

@@ -15,6 +15,7 @@ from lantern.audit.services import audit_record
 from lantern.people.models import Child
 from lantern.people.services import child_create, child_update, placement_end
 from tests.formfill import fill
+from tests.test_persona_matrix import _is_object_argument, _kind, argument_sets, object_routes
 
 LINKED = ["sam", "maria", "chris", "pete", "rita"]
 
@@ -294,3 +295,34 @@ def test_child_count_unchanged_when_creating_fails_to_audit(world, audit_down):
             home_la=world.haringey,
         )
     assert Child.objects.count() == before
+
+
+def test_every_record_page_that_shows_the_child_is_an_audited_read(world, case):
+    """AD1 over the whole URLconf, so record pages added later are held to it too: every page or
+    API answer for one of the child's own objects (child, episode, interview, placement, grading)
+    that shows the child's name or reference wrote an audit event for the child in the same
+    request. Form pages, which show the name only to say whose record is being changed, audit
+    the change itself instead."""
+    markers = (case.child.last_name, case.child.reference)
+    unaudited, checked = [], 0
+    for persona in ("maria", "pete", "rita"):
+        client = _client(getattr(world, persona))
+        for route in object_routes():
+            arguments = [n for n, rx in route.kwargs().items() if _is_object_argument(n, rx)]
+            if any(_kind(route, n) is None for n in arguments):
+                continue
+            for args in argument_sets(route, case.ids(), []):
+                path = route.path(args)
+                response = client.get(path)
+                if response.status_code != 200 or getattr(response, "streaming", False):
+                    continue
+                body = response.content.decode(errors="replace")
+                if not any(m in body for m in markers) or fill(body, path):
+                    continue
+                checked += 1
+                if not AuditEvent.objects.filter(
+                    request_id=response["X-Request-Id"], child_id=case.child.pk
+                ).exists():
+                    unaudited.append((persona, route.description, args))
+    assert checked >= 6
+    assert unaudited == [], unaudited

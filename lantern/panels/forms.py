@@ -343,8 +343,11 @@ class NrmForm(forms.Form):
 
 
 class WeeklyForm(forms.Form):
-    la = forms.ModelChoiceField(label="Local authority", queryset=Organisation.objects.none())
+    la = forms.ModelChoiceField(
+        label="Local authority", queryset=Organisation.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args: Any, las: list[Organisation], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"la": las[0].pk if las else None})
         super().__init__(*args, **kwargs)
         self.fields["la"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in las])  # type: ignore[attr-defined]

@@ -924,7 +924,8 @@ def worklist_for(user: Any, *, today: date) -> Worklist:
 class TrackingRow:
     child: Child
     detail: str
-    tag: str = ""
+    tag: str = ""  # a tag class, shown with tag_label
+    tag_label: str = ""
 
 
 @dataclass
@@ -1017,6 +1018,7 @@ def weekly_report(
                 e.child,
                 f"{e.reference}: missing {length}; police risk {grade_labels.get(grade, 'not graded').lower()}",
                 "ln-tag--red" if grade == Grade.HIGH else "",
+                "High risk" if grade == Grade.HIGH else "",
             )
         )
 
@@ -1064,7 +1066,7 @@ def weekly_report(
         if level == "high":
             high_ids.add(child_id)
     high = [
-        TrackingRow(c, "Exploitation risk high", "ln-tag--red")
+        TrackingRow(c, "Exploitation risk high", "ln-tag--red", "High")
         for c in Child.objects.filter(pk__in=high_ids).order_by("last_name", "first_name")
     ]
 
@@ -1086,6 +1088,7 @@ def weekly_report(
             f"{e.reference}: returned {_local(e.returned_at)}, "
             f"{episode_rules.rhi_clock(e.returned_at, now, rhi_hours).text}",
             "ln-tag--orange",
+            "Overdue",
         )
         for e in overdue_eps
         if e.returned_at

@@ -49,6 +49,10 @@ def test_the_last_meeting_decided_about_kai_with_an_overdue_action(demo):
     assert decision.minutes.filter(restricted=True).exists()
     overdue = Action.objects.filter(child=kai, due_date__lt=timezone.localdate())
     assert overdue.count() == 2
+    last = decision.item.meeting
+    assert [
+        v.child for v in agenda_for(User.objects.get(username="haringey-chair"), last).items
+    ] == [kai]
 
 
 def test_panels_demo_is_idempotent(demo):

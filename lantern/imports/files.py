@@ -8,7 +8,7 @@ date of birth and problems are stored and printed (DP5).
 import csv
 import hashlib
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -117,11 +117,20 @@ def header_of(path: Path) -> tuple[str, ...] | None:
     return tuple(c.strip() for c in first) if first else None
 
 
-def read_table(path: Path, expected: Sequence[str], problems: Problems) -> Table | None:
+def read_table(
+    path: Path,
+    expected: Sequence[str],
+    problems: Problems,
+    *,
+    optional: Collection[str] = (),
+    ignored: Collection[str] = (),
+) -> Table | None:
     """Read a CSV whose header must hold exactly the ``expected`` columns, in any order.
 
-    Rows come back in ``expected`` order, values stripped. A short or long row is a problem on its
-    line, not a crash; a file that is not UTF-8 is one problem naming the line it failed on.
+    Columns in ``optional`` may be left out (their cells read as blank); columns in ``ignored``
+    may be present and are not read. Rows come back in ``expected`` order, values stripped. A
+    short or long row is a problem on its line, not a crash; a file that is not UTF-8 is one
+    problem naming the line it failed on.
     """
     name = path.name
     csv.field_size_limit(MAX_FIELD)
@@ -135,8 +144,8 @@ def read_table(path: Path, expected: Sequence[str], problems: Problems) -> Table
                 problems.add(name, 1, "", "The file is empty. The first line must name the columns")
                 return None
             found = [c.strip() for c in header]
-            missing = [c for c in expected if c not in found]
-            extra = [c for c in found if c not in expected]
+            missing = [c for c in expected if c not in found and c not in optional]
+            extra = [c for c in found if c not in expected and c not in ignored]
             for column in missing:
                 problems.add(name, 1, column, "This column is missing from the first line")
             for column in extra:
@@ -145,11 +154,14 @@ def read_table(path: Path, expected: Sequence[str], problems: Problems) -> Table
                 problems.add(name, 1, "", "A column is named twice on the first line")
             if missing or extra or len(set(found)) != len(found):
                 return None
-            order = [found.index(c) for c in expected]
-            in_order = order == list(range(len(order)))
+            width = len(found)
+            padded = any(c not in found for c in expected)
+            # A left-out optional column reads as blank: it points at an empty cell added at
+            # the end of each row.
+            order = [found.index(c) if c in found else width for c in expected]
+            in_order = not padded and order == list(range(width))
             pick = operator.itemgetter(*order)
             strip = str.strip
-            width = len(found)
             for row in reader:
                 line = reader.line_num
                 if len(row) != width:
@@ -162,6 +174,8 @@ def read_table(path: Path, expected: Sequence[str], problems: Problems) -> Table
                         f"This line has {len(row)} values but the first line names {width} columns",
                     )
                     continue
+                if padded:
+                    row.append("")
                 # map() and itemgetter() run in C: this loop sees every cell of every file.
                 rows.append(list(map(strip, row if in_order else pick(row))))
                 lines.append(line)

@@ -31,6 +31,7 @@ COLUMNS = (
     "police_reference",
     "person_id",
     "first_name",
+    "middle_names",
     "last_name",
     "dob",
     "sex",
@@ -54,6 +55,18 @@ COLUMNS = (
     "graded_by",
     "grading_rationale",
 )
+REQUIRED = (
+    "police_reference",
+    "person_id",
+    "first_name",
+    "last_name",
+    "dob",
+    "last_seen_at",
+    "reported_at",
+)
+OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
+# Read by record linkage from the same file (lantern.linkage.sources), not by the import.
+LINKAGE_ONLY = ("aliases", "previous_postcodes", "phone")
 LEGACY_SCHEMES = {Grade.NO_APPARENT_RISK_ABSENT: "app_2017", Grade.ABSENT_2013: "acpo_2013"}
 YES_NO = {"Y": True, "N": False, "": False}
 REPORTER_CODES = frozenset(ReporterKind.values)
@@ -94,6 +107,7 @@ LIMITS = {
 class Person:
     person_id: str
     first_name: str
+    middle_names: str
     last_name: str
     dob: date
     sex: str
@@ -158,7 +172,7 @@ def check_file(path: Path, *, now: datetime, council_codes: frozenset[str]) -> P
     today = uk_date(now)
     oldest = date(today.year - 26, today.month, 1)
     try:
-        table = read_table(path, COLUMNS, problems)
+        table = read_table(path, COLUMNS, problems, optional=OPTIONAL, ignored=LINKAGE_ONLY)
         if table is None:
             raise ImportRejected(problems.sorted())
         data = PoliceFile(path, [], {}, rows_read=len(table.rows))
@@ -255,7 +269,7 @@ def check_file(path: Path, *, now: datetime, council_codes: frozenset[str]) -> P
             found_postcode, found_area = _postcode(
                 name, line, "found_postcode", v["found_postcode"], problems
             )
-            for column, limit in LIMITS.items():
+            for column, limit in {**LIMITS, "middle_names": 100}.items():
                 if len(v[column]) > limit:
                     fail(column, TEXT_TOO_LONG.format(column=column, limit=limit))
             grade = v["risk_grade"]
@@ -280,6 +294,7 @@ def check_file(path: Path, *, now: datetime, council_codes: frozenset[str]) -> P
             person = Person(
                 v["person_id"],
                 v["first_name"],
+                v["middle_names"],
                 v["last_name"],
                 dob,
                 sex,

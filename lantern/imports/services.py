@@ -834,6 +834,7 @@ def _write_police(
             "created_at",
             "updated_at",
             "first_name",
+            "middle_names",
             "last_name",
             "date_of_birth",
             "sex",
@@ -851,6 +852,7 @@ def _write_police(
                 now,
                 now,
                 person.first_name,
+                person.middle_names,
                 person.last_name,
                 person.dob,
                 person.sex,
@@ -861,7 +863,9 @@ def _write_police(
             )
         )
         # Search keys, as people.services keeps them for children created on the pages.
-        for token, phonetic in sorted(name_keys.keys_for([person.first_name, person.last_name])):
+        for token, phonetic in sorted(
+            name_keys.keys_for([person.first_name, person.middle_names, person.last_name])
+        ):
             keys.append((pk, token, phonetic))
     children.flush()
     counts.children_created = children.written

@@ -191,3 +191,38 @@ def test_the_example_in_the_documentation_imports(world, tmp_path):
     path.write_text(example)
     run = services.police_import(actor=None, path=path, force=world.met)
     assert (run.children_created, run.episodes_created, run.gradings_created) == (2, 3, 2)
+
+
+def test_a_file_with_only_the_required_columns_imports(world, tmp_path):
+    from lantern.imports.tests.builders import write_csv
+
+    columns = [*police.REQUIRED, "home_la", "returned_at"]
+    rows = [{c: r.get(c, "") for c in columns} | {"home_la": "E09000014"} for r in REPORTS]
+    path = write_csv(tmp_path / "r.csv", columns, rows)
+    run = services.police_import(actor=None, path=path, force=world.met)
+    assert (run.episodes_created, run.gradings_created) == (3, 0)
+    episode = MissingEpisode.objects.get(police_reference="MPS-25-0002")
+    assert (episode.returned_at, episode.reporter_kind, episode.category) == (
+        None,
+        "police",
+        "missing_home",
+    )
+
+
+def test_linkage_columns_may_share_the_file_and_middle_names_are_kept(world, tmp_path):
+    from lantern.imports.tests.builders import write_csv
+
+    rows = [dict(r, middle_names="Ade", aliases="T", phone="07700 900123") for r in REPORTS]
+    path = write_csv(tmp_path / "r.csv", [*police.COLUMNS, "aliases", "phone"], rows)
+    services.police_import(actor=None, path=path, force=world.met)
+    assert ChildIdentifier.objects.get(value="P100").child.middle_names == "Ade"
+
+
+def test_an_unknown_column_is_named(world, tmp_path):
+    from lantern.imports.tests.builders import write_csv
+
+    rows = [dict(r, colour="red") for r in REPORTS]
+    path = write_csv(tmp_path / "r.csv", [*police.COLUMNS, "colour"], rows)
+    with pytest.raises(ImportRejected) as caught:
+        services.police_import(actor=None, path=path, force=world.met)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(1, "colour")]

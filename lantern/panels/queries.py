@@ -1166,3 +1166,56 @@ def meeting_child_ids(meetings: Iterable[Meeting]) -> dict[int, list[int]]:
 
 def referral_source_label(source: str) -> str:
     return ReferralSource(source).label
+
+
+# --- The child page's panel section ---------------------------------------------------------
+
+
+@dataclass
+class ChildPanelRow:
+    panel: Panel
+    latest_item: AgendaItem | None
+    decision: Decision | None
+    open_actions: list[Action]
+    nrm: NrmRecord | None
+
+
+def child_panels(user: Any, child: Child) -> list[ChildPanelRow]:
+    """For the child's page: each panel the user's organisation is a member of, with the child's
+    latest agenda item there, its decision and the open actions. The caller has already checked
+    the user may see the child; a panel whose lead LA has no link to the child is still listed,
+    so a member can refer."""
+    panels = list(access.panels_visible_to(user).select_related("lead_la"))
+    items = {
+        i.meeting.panel_id: i
+        for i in AgendaItem.objects.filter(
+            child=child, removed_at__isnull=True, meeting__panel__in=panels
+        )
+        .select_related("meeting")
+        .order_by("meeting__date", "id")
+    }
+    decisions = {
+        d.item_id: d
+        for d in Decision.objects.filter(item__in=list(items.values())).select_related(
+            "lead_agency"
+        )
+    }
+    actions: dict[int, list[Action]] = defaultdict(list)
+    for a in Action.objects.filter(
+        child=child, panel__in=panels, status=ActionStatus.OPEN
+    ).select_related("owner_organisation"):
+        actions[a.panel_id].append(a)
+    nrm = latest_nrm([child.pk]).get(child.pk)
+    rows = []
+    for panel in panels:
+        item = items.get(panel.pk)
+        rows.append(
+            ChildPanelRow(
+                panel=panel,
+                latest_item=item,
+                decision=decisions.get(item.pk) if item else None,
+                open_actions=actions.get(panel.pk, []),
+                nrm=nrm,
+            )
+        )
+    return rows

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from lantern.audit.models import AuditEvent
 from lantern.intelligence.models import AccessLevel, Link, LinkKind, Place, PlaceType, Relation
 from lantern.panels import services
 from lantern.panels.models import Action, ActionStatus, AgendaItem, Decision, MinuteSection, Outcome
+from lantern.panels.queries import child_panels
 from lantern.panels.tests.conftest import age_days, episode, make_child
 from lantern.panels.tests.pdftext import pdf_pages, pdf_text
 
@@ -491,3 +493,16 @@ def test_changing_a_criterion_in_admin_is_audited(client, world, panel):
     assert response.status_code == 302
     event = AuditEvent.objects.filter(object_type="panels.referralrule").get()
     assert event.detail["changes"]["days"] == [90, 30]
+
+
+def test_child_page_section_lists_the_panel_decision_and_refer_link(
+    client, world, panel, meeting, item
+):
+    rows = child_panels(world.sam, item.child)
+    assert [(r.panel, r.latest_item, r.decision.outcome) for r in rows] == [
+        (panel, item, Outcome.CONTINUE)
+    ]
+    html = render_to_string("panels/_child_panels.html", {"panels": rows, "child": item.child})
+    assert reverse("panels:refer_child", args=[panel.pk, item.child.pk]) in html
+    assert "review by" in html
+    assert child_panels(world.bella, item.child) == []

@@ -407,6 +407,7 @@ def _item_context(request: HttpRequest, item: Any) -> dict[str, Any]:
         "agenda": agenda,
         "can_chair": agenda.can_chair,
         "nrm": NrmRecord.objects.filter(child=item.child).select_related("first_responder"),
+        "action_statuses": [("done", "Mark done"), ("cancelled", "Cancel")],
     }
 
 

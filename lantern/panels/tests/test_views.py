@@ -506,3 +506,24 @@ def test_child_page_section_lists_the_panel_decision_and_refer_link(
     assert reverse("panels:refer_child", args=[panel.pk, item.child.pk]) in html
     assert "review by" in html
     assert child_panels(world.bella, item.child) == []
+
+
+def test_chair_cancels_an_action_from_the_item_page(client, world, panel, meeting, item):
+    action = services.action_create(
+        actor=world.chris,
+        item=item,
+        description="Visit",
+        owner_name="Pete Lewis",
+        owner_organisation=world.met,
+        due_date=timezone.localdate() + timedelta(days=3),
+    )
+    client.force_login(world.chris)
+    page = client.get(reverse("panels:item", args=[item.pk])).content.decode()
+    assert "Cancel<span" in page
+    response = client.post(
+        reverse("panels:action_status", args=[action.pk]),
+        {"status": "cancelled", "version": action.version, "next": f"/panels/items/{item.pk}/"},
+    )
+    assert response.url == f"/panels/items/{item.pk}/"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED and action.completed_at is not None

@@ -20,6 +20,8 @@ from lantern.accounts.roles import Role
 from lantern.audit.models import Action
 from lantern.audit.queries import child_access_log
 from lantern.audit.services import audit_record
+from lantern.intelligence.queries import child_panel as intelligence_child_panel
+from lantern.linkage.queries import child_notice as linkage_child_notice
 from lantern.people import queries, services
 from lantern.people.forms import (
     ChildCreateForm,
@@ -148,6 +150,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     summary = queries.child_summary(child, now=now, rows=rows)
     timeline = queries.child_timeline(child, now=now, rows=rows)
     risk = child_risk_panel(child=child, user=request.user, now=now)
+    intelligence = intelligence_child_panel(request.user, child)
+    duplicates = linkage_child_notice(request.user, child)
     return render(
         request,
         "people/detail.html",
@@ -158,6 +162,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "timeline": timeline,
             "risk": risk,
+            "intelligence": intelligence,
+            "duplicates": duplicates,
             "awaiting_interview": summary.needing_interview[0]
             if summary.needing_interview
             else None,

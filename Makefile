@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Two workers: this machine (and CI) has two cores.
+PYTEST_ARGS ?= -n 2 -p no:randomly
 
 .PHONY: run test install lint format check pytest browser bench lock clean demo
 

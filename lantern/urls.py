@@ -13,5 +13,6 @@ urlpatterns = [
     path("intelligence/", include("lantern.intelligence.urls")),
     path("linkage/", include("lantern.linkage.urls")),
     path("api/", include("lantern.api.urls")),
+    path("imports/", include("lantern.imports.urls")),
     path("admin/", admin.site.urls),
 ]

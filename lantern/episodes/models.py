@@ -140,10 +140,6 @@ class MissingEpisode(VersionedModel):
             models.Index(fields=["child", "last_seen_at"]),
             models.Index(fields=["returned_at"]),
             models.Index(fields=["last_seen_at"]),
-            models.Index(fields=["police_force"]),
-            models.Index(fields=["found_force"]),
-            models.Index(fields=["reporting_organisation"]),
-            models.Index(fields=["recording_organisation"]),
         ]
         constraints = [
             models.CheckConstraint(

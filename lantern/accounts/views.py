@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +32,10 @@ def roles_view(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name", "role")
     )
     if request.method == "POST":
-        chosen = get_object_or_404(memberships, pk=request.POST.get("membership"))
+        chosen_id = request.POST.get("membership", "")
+        if not chosen_id.isdigit():
+            raise Http404("No such role")
+        chosen = get_object_or_404(memberships, pk=int(chosen_id))
         request.session[SESSION_MEMBERSHIP_KEY] = chosen.pk
         messages.success(request, f"You are now working as {chosen}")
         return redirect("home:worklist")

@@ -65,19 +65,7 @@ def test_a_user_cannot_pick_someone_elses_membership(world, dual, brighton_child
     assert client.get(_detail(brighton_child)).status_code == 404
 
 
-# roles_view passes the raw value to get_object_or_404, and a non-number raises ValueError (500)
-# instead of 404; the fix belongs in lantern/accounts/views.py (reported, not owned here).
-_VIEW_BUG = pytest.mark.xfail(reason="roles_view: non-numeric membership gives 500", strict=False)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        pytest.param("", marks=_VIEW_BUG),
-        pytest.param("not-a-number", marks=_VIEW_BUG),
-        "99999999",
-    ],
-)
+@pytest.mark.parametrize("value", ["", "not-a-number", "99999999"])
 def test_a_nonsense_membership_is_not_found(world, dual, value):
     client = _client(world.sam)
     assert client.post(reverse("accounts:roles"), {"membership": value}).status_code == 404

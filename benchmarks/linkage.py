@@ -94,14 +94,8 @@ def run_scale(records: int, args: argparse.Namespace) -> dict[str, Any]:
     # As in production (engine.link): the prior for the records in hand, then block, score
     # and cluster.
     start = clock()
-    estimate = engine.linker_for(registered, parameters=parameters, explain=False)
-    prior = min(max(engine.estimate_prior(estimate), 1.0 / out["records"]), 0.5)
-    linker = engine.linker_for(
-        registered,
-        parameters=parameters,
-        probability_two_random_records_match=prior,
-        explain=False,
-    )
+    linker = engine.linker_for(registered, parameters=parameters, explain=False)
+    prior = engine.set_prior(linker, out["records"])
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     lap("block_s", start)
     start = clock()
@@ -184,7 +178,7 @@ def main() -> None:
     parser.add_argument("--febrl", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--u-pairs", type=float, default=5e6)
+    parser.add_argument("--u-pairs", type=float, default=2e6)
     parser.add_argument("--em-pairs", type=float, default=1e6)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--memory-limit", default="10GB")

@@ -6,12 +6,10 @@ documented settings for a cluster are in docs/adr/0005-record-linkage-with-splin
 """
 
 import logging
-import math
 import os
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -144,10 +142,11 @@ def linker_for(
 
 
 def train(
-    linker: Linker, *, seed: int = 7, u_pairs: float = 1e7, em_pairs: float = 2e6
+    linker: Linker, *, seed: int = 7, u_pairs: float = 2e6, em_pairs: float = 1e6
 ) -> dict[str, Any]:
-    """Unsupervised training: the prior from near-certain rules, u by random sampling, m by
-    expectation maximisation on two blocking rules. Returns the trained parameters."""
+    """Unsupervised training: the prior from near-certain rules, u by random sampling of
+    ``u_pairs`` pairs, m by expectation maximisation on the training blocking rules (each on at
+    most ``em_pairs`` pairs). Returns the trained parameters, bounded (model.bounded)."""
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=0.7
     )
@@ -156,14 +155,17 @@ def train(
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=em_pairs
         )
-    return model.bounded(model.parameters_from_model(linker.misc.save_model_to_json()))
+    trained = model.parameters_from_model(linker.misc.save_model_to_json(), u_pairs=u_pairs)
+    return model.bounded(trained)
 
 
-def estimate_prior(linker: Linker) -> float:
-    """How likely two random records are to match, for the data in hand (recall 0.7 assumed).
+def set_prior(linker: Linker, records: int) -> float:
+    """Estimate how likely two random records are to match, for the data in hand, and use it
+    for this linker's predictions.
 
-    Small sets rarely hold an exact first name, surname and date of birth match; the estimate
-    is then floored at one expected match per record (duplicates are what we are looking for).
+    Near-certain rules (model.deterministic_rules, recall taken as 0.7) give the estimate. Small
+    sets rarely hold such a match, so it is floored at one expected match per record
+    (duplicates are what we are looking for), and capped at 0.5.
     """
     try:
         linker.training.estimate_probability_two_random_records_match(
@@ -172,26 +174,9 @@ def estimate_prior(linker: Linker) -> float:
         prior = float(linker._settings_obj._probability_two_random_records_match)
     except ValueError:
         prior = 0.0
+    prior = min(max(prior, 1.0 / max(records, 2)), 0.5)
+    linker._settings_obj._probability_two_random_records_match = prior
     return prior
-
-
-@dataclass
-class Timings:
-    steps: dict[str, float] = field(default_factory=dict)
-
-    def time(self, name: str) -> "_Timer":
-        return _Timer(self, name)
-
-
-class _Timer:
-    def __init__(self, timings: Timings, name: str) -> None:
-        self.timings, self.name = timings, name
-
-    def __enter__(self) -> None:
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        self.timings.steps[self.name] = time.perf_counter() - self.start
 
 
 def predict(linker: Linker, *, threshold: float) -> SplinkDataFrame:
@@ -246,14 +231,8 @@ def link(
     registered = register(db_api, table)
     if train_model or parameters is None:
         parameters = train(linker_for(registered, explain=False))
-    prior = estimate_prior(linker_for(registered, parameters=parameters, explain=False))
-    prior = min(max(prior, 1.0 / table.num_rows), 0.5)
-    linker = linker_for(
-        registered,
-        parameters=parameters,
-        probability_two_random_records_match=prior,
-        explain=explain,
-    )
+    linker = linker_for(registered, parameters=parameters, explain=explain)
+    prior = set_prior(linker, table.num_rows)
     predictions = predict(linker, threshold=threshold)
     pairs = predictions.as_pandas_dataframe().to_dict("records")
     clustered = cluster(linker, predictions, threshold=threshold).as_pandas_dataframe()
@@ -261,11 +240,6 @@ def link(
         int(u): str(c) for u, c in zip(clustered["unique_id"], clustered["cluster_id"], strict=True)
     }
     return Linked(pairs, clusters, parameters, prior)
-
-
-def match_weight(probability: float) -> float:
-    probability = min(max(probability, 1e-15), 1 - 1e-15)
-    return math.log2(probability / (1 - probability))
 
 
 def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -63,6 +63,8 @@ class PairDecisionForm(forms.Form):
                 required=False,
             )
 
+        self.order_fields(["decision", "survivor", "import_episode", "note"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("decision") == SAME and "survivor" in self.fields and not data.get("survivor"):

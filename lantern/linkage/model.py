@@ -351,8 +351,17 @@ def settings(
     )
 
 
-def parameters_from_model(model: dict[str, Any]) -> dict[str, Any]:
-    """The trained m and u of each non-null level, from ``linker.misc.save_model_to_json()``."""
+# A level that training never saw: among matches (no m) it is taken as rare but possible; among
+# the random pairs sampled for u (no u) it occurred less than once in the sample.
+M_UNSEEN = 0.01
+
+
+def parameters_from_model(model: dict[str, Any], *, u_pairs: float = 1e6) -> dict[str, Any]:
+    """The trained m and u of each non-null level, from ``linker.misc.save_model_to_json()``.
+
+    A level the sample or the EM blocks never reached gets the bounds above rather than
+    Splink's untrained defaults (a shared phone number is rare enough that a few million random
+    pairs may hold none)."""
     out: dict[str, Any] = {
         "probability_two_random_records_match": model["probability_two_random_records_match"]
     }
@@ -361,9 +370,12 @@ def parameters_from_model(model: dict[str, Any]) -> dict[str, Any]:
         for index, level in enumerate(comparison["comparison_levels"]):
             if level.get("is_null_level"):
                 continue
-            m, u = level.get("m_probability"), level.get("u_probability")
-            if m is not None and u is not None:
-                levels[str(index)] = [float(m), float(u)]
+            m = level.get("m_probability")
+            u = level.get("u_probability")
+            levels[str(index)] = [
+                float(m) if m is not None else M_UNSEEN,
+                float(u) if u is not None else 1.0 / u_pairs,
+            ]
         out[comparison["output_column_name"]] = levels
     return out
 

@@ -103,9 +103,14 @@ class Reason:
     right: str
 
     @property
+    def signed(self) -> str:
+        """The weight with its sign: "+6.2", "-2.3"."""
+        return f"{self.weight:+.1f}"
+
+    @property
     def text(self) -> str:
         """ "Date of birth: day and month swapped (+6.2)" """
-        return f"{self.field}: {self.level} ({self.weight:+.1f})"
+        return f"{self.field}: {self.level} ({self.signed})"
 
     @property
     def direction(self) -> str:

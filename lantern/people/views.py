@@ -22,6 +22,7 @@ from lantern.audit.queries import child_access_log
 from lantern.audit.services import audit_record
 from lantern.intelligence.queries import child_panel as intelligence_child_panel
 from lantern.linkage.queries import child_notice as linkage_child_notice
+from lantern.panels.queries import child_panels
 from lantern.people import queries, services
 from lantern.people.forms import (
     ChildCreateForm,
@@ -152,6 +153,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     risk = child_risk_panel(child=child, user=request.user, now=now)
     intelligence = intelligence_child_panel(request.user, child)
     duplicates = linkage_child_notice(request.user, child)
+    panels = child_panels(request.user, child)
     return render(
         request,
         "people/detail.html",
@@ -164,6 +166,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risk": risk,
             "intelligence": intelligence,
             "duplicates": duplicates,
+            "panels": panels,
             "awaiting_interview": summary.needing_interview[0]
             if summary.needing_interview
             else None,

@@ -41,7 +41,7 @@ from lantern.demo.records import (
 from lantern.demo.rules import midnight, miles
 
 MET = "E23000001"
-ESSEX_POLICE = "E23000026"
+ESSEX_POLICE = "E23000028"
 ENFIELD = "E09000010"
 SOUTHEND = "E06000033"
 HARINGEY_SW = "haringey-sw"  # the demo social worker leads on Kai (see demo.users)

@@ -205,7 +205,7 @@ class Linked:
     """What a run found: scored pairs at or above the threshold, and cluster per record."""
 
     pairs: list[dict[str, Any]]
-    clusters: dict[str, str]
+    clusters: dict[int, str]
     parameters: dict[str, Any]
     prior: float
 

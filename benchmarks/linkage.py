@@ -12,8 +12,10 @@ Targets:
 - Speed on a 2-core machine: 1,000,000 records predict + cluster <= 10 s, end to end (training,
   predict, cluster) <= 60 s; 5,000,000 records predict + cluster <= 90 s within 10 GB.
 
-Each scale runs in its own process (so its peak memory is its own) under --timeout seconds.
-Generation and cleaning of the synthetic rows are timed separately from the model. Wall-clock
+Each scale's synthetic set is generated and cleaned once, in its own process, into Parquet files
+under --data-dir (kept, and reused by later runs with the same size and seed); linkage then runs
+in a fresh process that loads them, so its peak memory is linkage's alone. Each process runs
+under --timeout seconds. Wall-clock
 and CPU seconds are both recorded: on a shared machine the wall clock measures the neighbours
 too, and CPU seconds divided by the cores in use is what an otherwise idle machine would take.
 Results are printed as a table and as JSON lines (--json FILE appends them).
@@ -25,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,36 +42,56 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_scale(records: int, args: argparse.Namespace) -> dict[str, Any]:
+def generate(records: int, seed: int, folder: Path) -> dict[str, Any]:
+    """Write the synthetic set's cleaned rows and its truth to Parquet, a chunk at a time, so
+    the linkage process measured afterwards holds none of the generator's memory."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    from lantern.linkage import cleaning, engine, evaluation, model, synthetic
+    from lantern.linkage import cleaning, engine, synthetic
 
-    out: dict[str, Any] = {"records_asked": records, "threshold": args.threshold}
     start = time.perf_counter()
-    truth_cols: dict[str, list[Any]] = {"unique_id": [], "child": [], "family": [], "twin": []}
+    folder.mkdir(parents=True, exist_ok=True)
+    truth_schema = pa.schema(
+        [
+            ("unique_id", pa.int64()),
+            ("child", pa.int64()),
+            ("family", pa.int64()),
+            ("twin", pa.bool_()),
+        ]
+    )
+    count = 0
+    with (
+        pq.ParquetWriter(folder / "rows.parquet", engine.SCHEMA) as rows_out,
+        pq.ParquetWriter(folder / "truth.parquet", truth_schema) as truth_out,
+    ):
+        records = synthetic.generate_iter(records=records, seed=seed)
+        for batch in engine.chunks(records, 200_000):
+            rows_out.write_table(engine.rows_to_arrow(cleaning.linkage_row(r) for r in batch))
+            truth_out.write_table(
+                pa.table(
+                    {
+                        "unique_id": [r.unique_id for r in batch],
+                        "child": [r.extra["child"] for r in batch],
+                        "family": [r.extra["family"] for r in batch],
+                        "twin": [r.extra["twin"] for r in batch],
+                    },
+                    schema=truth_schema,
+                )
+            )
+            count += len(batch)
+    return {"records": count, "generate_and_clean_s": round(time.perf_counter() - start, 1)}
 
-    def rows() -> Any:
-        for record in synthetic.generate_iter(records=records, seed=args.seed):
-            truth_cols["unique_id"].append(record.unique_id)
-            truth_cols["child"].append(record.extra["child"])
-            truth_cols["family"].append(record.extra["family"])
-            truth_cols["twin"].append(record.extra["twin"])
-            yield cleaning.linkage_row(record)
 
-    table = engine.rows_to_arrow(rows())
-    truth = pa.table(truth_cols)
-    out["records"] = table.num_rows
-    out["generate_and_clean_s"] = round(time.perf_counter() - start, 1)
+def run_scale(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from lantern.linkage import engine, evaluation, model
 
+    out: dict[str, Any] = {"threshold": args.threshold}
     api = engine.duckdb_api(memory_limit=args.memory_limit, threads=args.threads)
     con = api.duckdb_con
-    con.register("truth_arrow", truth)
-    con.execute("CREATE TABLE truth AS SELECT * FROM truth_arrow")
-    con.unregister("truth_arrow")
-    del truth
-    registered = engine.register(api, table)
-    del table
+    con.execute(f"CREATE TABLE truth AS SELECT * FROM read_parquet('{folder / 'truth.parquet'}')")  # noqa: S608
+    registered = engine.register_parquet(api, str(folder / "rows.parquet"))
+    out["records"] = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
 
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -172,6 +195,27 @@ def _table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _child(extra: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Run this script again in a fresh process (its peak memory is its own); its result."""
+    command = [sys.executable, __file__, "--no-febrl", *extra]
+    for flag in ("threshold", "seed", "u_pairs", "em_pairs", "threads", "memory_limit"):
+        command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    if args.parameters:
+        command += ["--parameters", args.parameters]
+    if args.save_parameters:
+        command += ["--save-parameters"]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=args.timeout, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"stopped after {args.timeout} s") from error
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(done.stderr.strip())
+    return json.loads(line[len("RESULT ") :])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
@@ -186,35 +230,37 @@ def main() -> None:
     parser.add_argument("--parameters", help="Use these trained parameters instead of training")
     parser.add_argument("--save-parameters", action="store_true")
     parser.add_argument("--json", help="Append results as JSON lines to this file")
-    parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--data-dir",
+        default=tempfile.gettempdir(),
+        help="Where generated sets are kept (reused by later runs with the same size and seed)",
+    )
+    parser.add_argument("--generate-only", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--link-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.one_scale:
-        print("RESULT " + json.dumps(run_scale(args.one_scale, args)), flush=True)
+    if args.generate_only:
+        print("RESULT " + json.dumps(generate(args.generate_only, args.seed, Path(args.data))))
+        return
+    if args.link_only:
+        print("RESULT " + json.dumps(run_scale(Path(args.data), args)), flush=True)
         return
 
     print(f"Machine: {os.cpu_count()} cores; threshold {args.threshold}", flush=True)
     febrl_results = run_febrl(args) if args.febrl else []
     results = []
     for records in args.scales:
-        command = [sys.executable, __file__, "--one-scale", str(records), "--no-febrl"]
-        for flag in ("threshold", "seed", "u_pairs", "em_pairs", "threads", "memory_limit"):
-            command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
-        if args.parameters:
-            command += ["--parameters", args.parameters]
-        if args.save_parameters:
-            command += ["--save-parameters"]
+        folder = Path(args.data_dir) / f"linkage_{records}_{args.seed}"
+        result: dict[str, Any] = {"records_asked": records}
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=args.timeout, check=False
-            )
-            line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
-            if line is None:
-                result = {"records_asked": records, "error": done.stderr.strip()[-300:]}
-            else:
-                result = json.loads(line[len("RESULT ") :])
-        except subprocess.TimeoutExpired:
-            result = {"records_asked": records, "error": f"stopped after {args.timeout} s"}
+            if not (folder / "truth.parquet").exists():
+                made = _child(["--generate-only", str(records), "--data", str(folder)], args)
+                result.update(made)
+            linked = _child(["--link-only", "--data", str(folder)], args)
+            result.update(linked)
+        except (subprocess.TimeoutExpired, RuntimeError) as error:
+            result["error"] = str(error)[-300:]
         results.append(result)
         print(json.dumps(result), flush=True)
     if args.json:

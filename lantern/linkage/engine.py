@@ -125,6 +125,15 @@ def register(db_api: DatabaseAPI, table: Any, name: str = "records") -> SplinkDa
     return db_api.register(table, dataset_display_name=name)
 
 
+def register_parquet(db_api: DuckDBAPI, path: str, name: str = "records") -> SplinkDataFrame:
+    """Load cleaned rows from a Parquet file (written with ``SCHEMA``) into DuckDB."""
+    # The path and name are the caller's own (the benchmark's files), never user input.
+    db_api.duckdb_con.execute(
+        f"CREATE OR REPLACE TABLE \"{name}\" AS SELECT * FROM read_parquet('{path}')"  # noqa: S608
+    )
+    return db_api.register(name, dataset_display_name=name)
+
+
 def linker_for(
     registered: SplinkDataFrame,
     *,

@@ -39,6 +39,7 @@ PARAMETERS_JSON = Path(__file__).parent / "data" / "model_parameters.json"
 _OVERLAP = re.compile(r"\{overlap:(\w+)\}")
 _CONTAINS = re.compile(r"\{contains:([\w.]+):([\w.]+)\}")
 _SIDE = re.compile(r"\b([lr])\.(\w+)")
+_RENDERED = re.compile(r"\b(\w+)_[lr]\b")
 
 
 class _Level(ComparisonLevelCreator):
@@ -94,6 +95,10 @@ _SURNAME_CLOSE = (
 # The cheap test first: the current postcodes (postcodes[0]) usually agree when any do, and
 # DuckDB and Spark only evaluate the array overlap for the pairs where they do not.
 _POSTCODE_SHARED = "(l.postcode = r.postcode OR {overlap:postcodes})"
+# The same test without the ``postcode`` column, for the first-name comparison: Splink's EM does
+# not train a comparison that uses a column of the session's blocking rule, and the first name
+# is trained in the session blocked on postcode (training_rules).
+_POSTCODE_SHARED_ANY = "{overlap:postcodes}"
 _NAMES_SWAPPED = "l.first_name = r.surname AND l.surname = r.first_name"
 
 
@@ -118,7 +123,7 @@ def fields() -> list[Field]:
                     "one record's first name is the other's middle name or alias",
                 ),
                 _Level(
-                    f"l.dob = r.dob AND ({_SURNAME_CLOSE} OR {_POSTCODE_SHARED})",
+                    f"l.dob = r.dob AND ({_SURNAME_CLOSE} OR {_POSTCODE_SHARED_ANY})",
                     "different, with the same date of birth and surname or address (as twins have)",
                 ),
                 # A slip after the same first letter. Keying errors rarely hit the first
@@ -280,6 +285,15 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("police_id", "police_issuer"),
         block_on("la_child_id", "la_issuer"),
     ]
+
+
+def columns(field: Field) -> set[str]:
+    """The input columns a comparison reads (every col_l and col_r in its levels' SQL)."""
+    dialect = SplinkDialect.from_string("duckdb")
+    found: set[str] = set()
+    for level in field.levels:
+        found |= {m[1] for m in _RENDERED.finditer(level.create_sql(dialect))}
+    return found
 
 
 def training_rules() -> list[BlockingRuleCreator]:

@@ -4,6 +4,7 @@ No database: rows are cleaned in memory and linked with the shipped trained para
 """
 
 import os
+import re
 import shutil
 from dataclasses import replace
 
@@ -179,3 +180,18 @@ def test_spark_backend_finds_the_same_pairs_as_duckdb():
         assert p["match_probability"] == pytest.approx(
             duck[frozenset((p["unique_id_l"], p["unique_id_r"]))], abs=1e-6
         )
+
+
+def test_every_trained_comparison_is_trained_by_some_em_session():
+    # Splink's EM leaves out comparisons that read a column of the session's blocking rule;
+    # a comparison left out of every session would keep untrained m probabilities.
+    sessions = [
+        set(re.findall(r'[lr]\."(\w+)"', rule.get_blocking_rule("duckdb").blocking_rule_sql))
+        for rule in model.training_rules()
+    ]
+    for field in model.fields():
+        trained = {i for i, level in enumerate(field.levels) if not level.is_null_level}
+        if trained <= set(field.fixed):
+            continue
+        used = model.columns(field)
+        assert any(not (used & blocked) for blocked in sessions), field.name

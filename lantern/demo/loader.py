@@ -29,6 +29,7 @@ from tqdm import tqdm
 from lantern.accounts.models import Organisation, User
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.common import bulk
 from lantern.demo.generator import generate
 from lantern.demo.records import Config, GenChild
 from lantern.demo.rows import COLUMNS, Batch, Context, RowBuilder, produce
@@ -114,7 +115,7 @@ class LoadResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     write_seconds: float = 0.0  # of ``seconds``, spent in the database writing rows
-    index_seconds: float = 0.0  # of ``seconds``, spent re-creating deferred indexes
+    index_seconds: float = 0.0  # of ``seconds``: re-creating deferred indexes, statistics
     deferred_indexes: int = 0
     first_child_id: int = 0
     last_child_id: int = 0
@@ -188,62 +189,6 @@ def _lock_tables(cursor: Any) -> None:
         cursor.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
 
 
-@dataclass
-class _Deferred:
-    """Secondary indexes and checks dropped for a bulk load, and the SQL that restores them."""
-
-    drop: list[str] = field(default_factory=list)
-    restore: list[str] = field(default_factory=list)
-
-
-def _defer_indexes(cursor: Any) -> _Deferred:
-    """Drop the loaded tables' secondary indexes (and, on PostgreSQL, their foreign keys and
-    exclusion constraints) so they are built once at the end instead of row by row.
-
-    The definitions are read back from the database's own catalogue and re-created in the same
-    transaction, so they come back exactly as the migrations made them, and re-creating them
-    checks every row (a duplicate, an overlap or a dangling key fails the whole load).
-    """
-    deferred = _Deferred()
-    names = [m._meta.db_table for m in MODELS.values()]
-    quote = connection.ops.quote_name
-    if connection.vendor == "sqlite":
-        marks = ", ".join(["%s"] * len(names))
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
-            f"AND tbl_name IN ({marks}) ORDER BY name",
-            names,
-        )
-        for name, sql in cursor.fetchall():
-            deferred.drop.append(f"DROP INDEX {quote(name)}")
-            deferred.restore.append(sql)
-        return deferred
-    cursor.execute(
-        """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-           FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-           WHERE t.relname = ANY(%s) AND c.contype IN ('f', 'x') ORDER BY 1, 2""",
-        [names],
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-           FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-           WHERE t.relname = ANY(%s) AND NOT i.indisprimary
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
-                                                          AND c.conrelid = i.indrelid)
-           ORDER BY 1""",
-        [names],
-    )
-    for table, name, _definition in constraints:
-        deferred.drop.append(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    for name, definition in cursor.fetchall():
-        deferred.drop.append(f"DROP INDEX {name}")
-        deferred.restore.append(definition)
-    for table, name, definition in constraints:
-        deferred.restore.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-    return deferred
-
-
 def _context(tables: dict[str, _Table]) -> Context:
     orgs = dict(Organisation.objects.exclude(ons_code="").values_list("ons_code", "id"))
     orgs.update({key: org.pk for key, org in demo_organisations().items()})
@@ -280,30 +225,24 @@ def _load(
             # growing it row by row), not for a few children added to a big one.
             existing = result.first_child_id - 1
             defer_indexes = (total or 0) >= DEFER_INDEXES_FROM and (total or 0) > existing
-        deferred = _defer_indexes(cursor) if defer_indexes else _Deferred()
-        if deferred.drop and connection.vendor == "postgresql":
-            # A table with foreign-key checks still queued in this transaction cannot be
-            # altered: run the checks now, then go back to Django's deferred checking.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for sql in deferred.drop:
-            cursor.execute(sql)
-        with tqdm(total=total, unit=" children", disable=not progress, smoothing=0.1) as bar:
-            for batch in batches(context):
-                if batch.done:
-                    result.worker_peak_mb = batch.extra.get("peak_rss_mb", 0.0)
-                    continue
-                writing = time.monotonic()
-                for key, rows in batch.rows.items():
-                    tables[key].write(cursor, rows)
-                result.write_seconds += time.monotonic() - writing
-                result.episodes += batch.episodes
-                bar.update(batch.children)
-        indexing = time.monotonic()
-        for sql in deferred.restore:
-            cursor.execute(sql)
+        loaded = list(MODELS.values())
+        with bulk.indexes_deferred(loaded, defer_indexes) as deferred_count:
+            with tqdm(total=total, unit=" children", disable=not progress, smoothing=0.1) as bar:
+                for batch in batches(context):
+                    if batch.done:
+                        result.worker_peak_mb = batch.extra.get("peak_rss_mb", 0.0)
+                        continue
+                    writing = time.monotonic()
+                    for key, rows in batch.rows.items():
+                        tables[key].write(cursor, rows)
+                    result.write_seconds += time.monotonic() - writing
+                    result.episodes += batch.episodes
+                    bar.update(batch.children)
+            indexing = time.monotonic()
+        if not defer_indexes:
+            bulk.analyze(loaded)  # (a deferred load's indexes_deferred has just done this)
         result.index_seconds = time.monotonic() - indexing
-        result.deferred_indexes = len(deferred.restore)
+        result.deferred_indexes = deferred_count
         if connection.vendor == "postgresql":
             for sql in connection.ops.sequence_reset_sql(no_style(), list(MODELS.values())):
                 cursor.execute(sql)

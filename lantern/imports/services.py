@@ -28,6 +28,7 @@ from django.utils import timezone
 from lantern.accounts.models import Organisation, OrgType
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record, changes, snapshot
+from lantern.common.bulk import indexes_deferred
 from lantern.episodes import rules
 from lantern.episodes.models import Grade, MissingEpisode, PoliceGrading, ReturnHow, Whereabouts
 from lantern.geo import postcodes
@@ -35,12 +36,7 @@ from lantern.imports import police, ssda903
 from lantern.imports.files import ImportRejected, Problem, Problems, TooManyProblems, checksum
 from lantern.imports.models import ImportKind, ImportRun, ImportStatus
 from lantern.imports.timeline import Period, place_periods
-from lantern.imports.writer import (
-    Inserter,
-    indexes_deferred,
-    reserve_ids,
-    should_defer_indexes,
-)
+from lantern.imports.writer import Inserter, reserve_ids, should_defer_indexes
 from lantern.people import names as name_keys
 from lantern.people.codes import CareStatus, IdentifierKind
 from lantern.people.models import (

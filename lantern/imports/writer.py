@@ -9,8 +9,7 @@ added to a model later without a default stops the import with a clear error, ne
 
 import random
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -166,69 +165,3 @@ def should_defer_indexes(model: type[models.Model], new_rows: int) -> bool:
     if new_rows < DEFER_INDEXES_FROM:
         return False
     return new_rows > model._default_manager.count()
-
-
-@contextmanager
-def indexes_deferred(tables: Sequence[type[models.Model]], defer: bool) -> Iterator[int]:
-    """Drop the tables' secondary indexes (on PostgreSQL also their foreign keys and exclusion
-    constraints) for the body, then re-create them from the database's own catalogue.
-
-    Re-creating them checks every row again (a dangling key or an overlap fails the import), and
-    they come back exactly as the migrations made them. Primary keys, unique and check
-    constraints stay in force throughout. Dropping takes an exclusive lock on the tables until
-    the import commits, so this is for a big import into a small database. If the body fails,
-    the rollback brings everything back as it was: DDL is transactional in both databases.
-    """
-    if not defer:
-        yield 0
-        return
-    names = [m._meta.db_table for m in tables]
-    quote = connection.ops.quote_name
-    drop: list[str] = []
-    restore: list[str] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            marks = ", ".join(["%s"] * len(names))
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
-                f"AND tbl_name IN ({marks}) ORDER BY name",
-                names,
-            )
-            for name, sql in cursor.fetchall():
-                drop.append(f"DROP INDEX {quote(name)}")
-                restore.append(sql)
-        else:
-            cursor.execute(
-                """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-                   FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-                   WHERE t.relname = ANY(%s) AND c.contype IN ('f', 'x') ORDER BY 1, 2""",
-                [names],
-            )
-            constraints = cursor.fetchall()
-            cursor.execute(
-                """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-                   FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-                   WHERE t.relname = ANY(%s) AND NOT i.indisprimary
-                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c
-                                     WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
-                   ORDER BY 1""",
-                [names],
-            )
-            indexes = cursor.fetchall()
-            for table, name, _ in constraints:
-                drop.append(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-            for name, definition in indexes:
-                drop.append(f"DROP INDEX {name}")
-                restore.append(definition)
-            for table, name, definition in constraints:
-                restore.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-            # A table with foreign-key checks still queued in this transaction cannot be
-            # altered: run those now, then go back to Django's deferred checking.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for sql in drop:
-            cursor.execute(sql)
-    yield len(restore)
-    with connection.cursor() as cursor:
-        for sql in restore:
-            cursor.execute(sql)

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from lantern.common import bulk
 from lantern.episodes.models import MissingEpisode
 from lantern.imports import services, writer
 from lantern.imports.tests.builders import write_903
@@ -45,7 +46,7 @@ def test_a_deferred_import_writes_the_rows_and_restores_every_index(world, tmp_p
     before = schema_of(TABLES)
     monkeypatch.setattr(writer, "DEFER_INDEXES_FROM", 1)
     seen = {}
-    deferred = writer.indexes_deferred
+    deferred = bulk.indexes_deferred
 
     def watching(tables, defer):
         seen["defer"] = defer

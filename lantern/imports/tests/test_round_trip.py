@@ -66,7 +66,8 @@ def child_histories(draw):
         episodes.append((start, end))
         if end is None:
             break
-        cursor = (end - DAY0).days + draw(st.integers(0, 20))
+        # The next episode starts on or after this one ends, never on this one's DECOM.
+        cursor = max((end - DAY0).days + draw(st.integers(0, 20)), cursor + 1)
     periods = []
     for _ in range(draw(st.integers(1, 5))):
         start = DAY0 + timedelta(days=draw(st.integers(-10, 250)))

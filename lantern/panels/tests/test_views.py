@@ -275,6 +275,8 @@ def test_decision_form_errors_are_shown_and_nothing_is_saved(client, world, pane
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "Choose the risk level the panel agreed" in page
+    # The agreed level is a radio group: the summary links to its first radio, which exists.
+    assert 'href="#id_agreed_risk_level_0"' in page and 'id="id_agreed_risk_level_0"' in page
     assert Action.objects.count() == 0
 
 

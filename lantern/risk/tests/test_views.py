@@ -161,6 +161,10 @@ def test_a_yes_without_evidence_shows_the_error_naming_the_indicator_and_keeps_t
     assert response.status_code == 200
     assert "There is a problem" in body
     assert "Has a sexually transmitted infection: enter the evidence for this answer" in body
+    # Every link in the error summary goes to an element on the page.
+    summary = body.split('class="ln-error-summary__list"', 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets and all(f'id="{target}"' in body for target in targets)
     assert re.search(
         rf'<input[^>]*name="{answer_field(sti.pk, "value")}"[^>]*value="1"[^>]*checked', body
     )

@@ -145,6 +145,20 @@ def _require_recorder(actor: Any) -> None:
         raise PermissionError("This role cannot record intelligence")
 
 
+def _audit_created(
+    actor: Any, obj: Any, summary: str, *, child_id: int | None = None, **detail: Any
+) -> None:
+    """The audit event for an item or link someone recorded: what it was after creation."""
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=obj,
+        child_id=child_id,
+        summary=summary,
+        detail={"after": snapshot(obj), **detail},
+    )
+
+
 def locate(postcode: str) -> dict[str, Any] | None:
     """Where a postcode is, at sector resolution: the fields a Place keeps. None if unknown."""
     normal = postcodes.normalise_postcode(postcode)
@@ -221,13 +235,7 @@ def place_create(
         **(located or {}),
         **_provenance(actor, grading),
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=place,
-        summary=f"Recorded place {place.reference}",
-        detail={"after": snapshot(place)},
-    )
+    _audit_created(actor, place, f"Recorded place {place.reference}")
     return place
 
 
@@ -273,13 +281,7 @@ def disruption_add(
         organisation=membership.organisation,
         recorded_by=actor,
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=row,
-        summary=f"Logged a disruption action at place {place.reference}",
-        detail={"after": snapshot(row)},
-    )
+    _audit_created(actor, row, f"Logged a disruption action at place {place.reference}")
     return row
 
 
@@ -322,12 +324,11 @@ def person_create(
     PersonAlias.objects.bulk_create(
         PersonAlias(person=person, name=name.strip()) for name in aliases if name.strip()
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=person,
-        summary=f"Recorded person of concern {person.reference}",
-        detail={"after": snapshot(person), "aliases": len([a for a in aliases if a.strip()])},
+    _audit_created(
+        actor,
+        person,
+        f"Recorded person of concern {person.reference}",
+        aliases=len([a for a in aliases if a.strip()]),
     )
     return person
 
@@ -374,13 +375,7 @@ def phone_create(
         deal_line=deal_line,
         **_provenance(actor, grading),
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=phone,
-        summary=f"Recorded phone {phone.reference}",
-        detail={"after": snapshot(phone)},
-    )
+    _audit_created(actor, phone, f"Recorded phone {phone.reference}")
     return phone
 
 
@@ -415,13 +410,7 @@ def vehicle_create(
         colour=colour.strip(),
         **_provenance(actor, grading),
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=vehicle,
-        summary=f"Recorded vehicle {vehicle.reference}",
-        detail={"after": snapshot(vehicle)},
-    )
+    _audit_created(actor, vehicle, f"Recorded vehicle {vehicle.reference}")
     return vehicle
 
 
@@ -483,13 +472,8 @@ def link_create(
         **_provenance(actor, grading),
     )
     child_id = next((v.pk for v in values.values() if isinstance(v, Child)), None)
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=link,
-        child_id=child_id,
-        summary=f"Recorded link {link.reference}: {link.get_kind_display()}",
-        detail={"after": snapshot(link)},
+    _audit_created(
+        actor, link, f"Recorded link {link.reference}: {link.get_kind_display()}", child_id=child_id
     )
     return link
 
@@ -509,55 +493,64 @@ def _derived_create(derived_key: str, **fields: Any) -> Link | None:
         return None
 
 
+def _derived_place(
+    key: str,
+    postcode: str,
+    organisation: Organisation | None,
+    *,
+    sector_only: bool,
+    **fields: Any,
+) -> Place | None:
+    """The place derived from a postcode, made once per derived key; None if it is unknown.
+
+    ``sector_only`` keeps the sector and drops the full postcode.
+    """
+    place = Place.objects.filter(derived_key=key).first()
+    if place is not None:
+        return place
+    located = locate(postcode)
+    if located is None:
+        return None
+    if sector_only:
+        located = {**located, "postcode": ""}
+    try:
+        with transaction.atomic():
+            return Place.objects.create(
+                derived_key=key, recording_organisation=organisation, **fields, **located
+            )
+    except IntegrityError:  # someone derived it at the same moment
+        return Place.objects.get(derived_key=key)
+
+
 def found_area_place(postcode: str, organisation: Organisation | None) -> Place | None:
     """The derived place for a found postcode's sector (one per sector)."""
     sector = rules.sector_of(postcode)
     if not sector:
         return None
-    key = f"found:{sector}"
-    place = Place.objects.filter(derived_key=key).first()
-    if place is not None:
-        return place
-    located = locate(postcode)
-    if located is None:
-        return None
-    located = {**located, "postcode": ""}  # sector resolution only: never a full postcode
-    try:
-        with transaction.atomic():
-            return Place.objects.create(
-                label=f"Found area {sector}",
-                place_type=PlaceType.FOUND_AREA,
-                origin=Origin.EPISODE,
-                derived_key=key,
-                source="Missing episodes: where children were found",
-                recording_organisation=organisation,
-                **located,
-            )
-    except IntegrityError:
-        return Place.objects.get(derived_key=key)
+    return _derived_place(
+        f"found:{sector}",
+        postcode,
+        organisation,
+        sector_only=True,  # sector resolution only: never a full postcode
+        label=f"Found area {sector}",
+        place_type=PlaceType.FOUND_AREA,
+        origin=Origin.EPISODE,
+        source="Missing episodes: where children were found",
+    )
 
 
 def _mentioned_place(postcode: str, organisation: Organisation | None) -> Place | None:
-    key = f"postcode:{postcode}"
-    place = Place.objects.filter(derived_key=key).first()
-    if place is not None:
-        return place
-    located = locate(postcode)
-    if located is None:
-        return None
-    try:
-        with transaction.atomic():
-            return Place.objects.create(
-                label=f"Postcode named in a return interview ({located['sector']})",
-                place_type=PlaceType.OTHER,
-                origin=Origin.INTERVIEW,
-                derived_key=key,
-                source="Return interview",
-                recording_organisation=organisation,
-                **located,
-            )
-    except IntegrityError:
-        return Place.objects.get(derived_key=key)
+    return _derived_place(
+        f"postcode:{postcode}",
+        postcode,
+        organisation,
+        sector_only=False,
+        # A postcode that locates has this sector (the same normalisation as locate's).
+        label=f"Postcode named in a return interview ({rules.sector_of(postcode)})",
+        place_type=PlaceType.OTHER,
+        origin=Origin.INTERVIEW,
+        source="Return interview",
+    )
 
 
 def _when(value: datetime | None) -> str:

@@ -26,6 +26,7 @@ from lantern.accounts.models import Membership, Share, ShareDecision
 from lantern.accounts.roles import CASE_ROLES, MANAGER_ROLES, WRITE_ROLES, Role
 from lantern.episodes.models import MissingEpisode
 from lantern.interviews.models import ReturnInterview
+from lantern.linkage.models import ExternalRecord
 from lantern.people.models import Child, Placement
 
 
@@ -226,4 +227,19 @@ def share_is_active(share: Share, now: datetime | None = None) -> bool:
         and share.revoked_at is None
         and share.expires_at
         and share.expires_at > now
+    )
+
+
+# --- Record linkage: other agencies' imported records ---------------------------------------
+
+
+def external_records_visible_to(user: Any) -> QuerySet[ExternalRecord]:
+    """Imported records (police, school, health, council files) the user may see: those held by
+    the user's acting organisation or imported by it; none for roles that never open individual
+    records (analysts, administrators)."""
+    if not can_open_records(user):
+        return ExternalRecord.objects.none()
+    org_id = acting_membership(user).organisation_id  # type: ignore[union-attr]
+    return ExternalRecord.objects.filter(
+        Q(organisation_id=org_id) | Q(imported_by_organisation_id=org_id)
     )

@@ -43,7 +43,7 @@ class LinkageImport(models.Model):
 class ExternalRecord(TimeStampedModel):
     """A child as another system records them: the cleaned fields linkage compares, and the row
     exactly as it was read. Visible to the owning organisation's members and to the organisation
-    that imported it (lantern.linkage.queries.external_records_visible_to)."""
+    that imported it (lantern.accounts.policy.external_records_visible_to)."""
 
     batch = models.ForeignKey(LinkageImport, on_delete=models.CASCADE, related_name="records")
     source = models.CharField(max_length=10, choices=SourceSystem.choices)

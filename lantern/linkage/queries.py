@@ -1,9 +1,9 @@
 """Reads for linkage: who may see which imported records and proposed pairs, explanations in
 plain English, and what the child's page should say about merges and possible duplicates.
 
-Access follows lantern.accounts.policy: a Lantern child is visible through
-``children_visible_to``; an imported record is visible to members of the organisation that
-holds it and of the organisation that imported it. A reviewer sees a pair only when both of its
+Access is decided in lantern.accounts.policy: a Lantern child is visible through
+``children_visible_to`` and an imported record through ``external_records_visible_to`` (members
+of the organisation that holds it and of the organisation that imported it). A reviewer sees a pair only when both of its
 records are visible to them, and only managers and panel chairs review (the roles that may see
 who opened a record and share records). Nothing here writes, not even audit events.
 """
@@ -33,15 +33,6 @@ def can_review(user: Any) -> bool:
     return policy.can_see_access_log(user)
 
 
-def external_records_visible_to(user: Any) -> QuerySet[ExternalRecord]:
-    if not policy.can_open_records(user):
-        return ExternalRecord.objects.none()
-    org_id = policy.acting_membership(user).organisation_id  # type: ignore[union-attr]
-    return ExternalRecord.objects.filter(
-        Q(organisation_id=org_id) | Q(imported_by_organisation_id=org_id)
-    )
-
-
 def _side_visible(prefix: str, children: QuerySet[Child], externals: QuerySet[Any]) -> Q:
     return Q(**{f"{prefix}_child__in": children.values("pk")}) | Q(
         **{f"{prefix}_external__in": externals.values("pk")}
@@ -53,7 +44,7 @@ def pairs_visible_to(user: Any) -> QuerySet[CandidatePair]:
     if not can_review(user):
         return CandidatePair.objects.none()
     children = policy.children_visible_to(user)
-    externals = external_records_visible_to(user)
+    externals = policy.external_records_visible_to(user)
     return CandidatePair.objects.filter(
         _side_visible("left", children, externals), _side_visible("right", children, externals)
     ).select_related(
@@ -234,7 +225,7 @@ def _pairs_for_reader(user: Any) -> QuerySet[CandidatePair]:
     if not policy.can_open_records(user):
         return CandidatePair.objects.none()
     children = policy.children_visible_to(user)
-    externals = external_records_visible_to(user)
+    externals = policy.external_records_visible_to(user)
     return CandidatePair.objects.filter(
         _side_visible("left", children, externals), _side_visible("right", children, externals)
     )

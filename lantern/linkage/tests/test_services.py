@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from lantern.accounts import policy
 from lantern.audit.models import AuditEvent
 from lantern.episodes.models import MissingEpisode
 from lantern.linkage import queries, services
@@ -245,3 +246,14 @@ def test_an_imported_record_keeps_the_raw_row(world):
     assert record.raw["police_reference"] == "MPS-1"
     assert record.phone == "07700900123"
     assert AuditEvent.objects.filter(object_type="linkage.linkageimport").exists()
+
+
+def test_an_imported_record_is_visible_to_its_holder_and_importer_only(world):
+    batch = _police_file(world, timezone.localdate() - timedelta(days=5000), timezone.now())
+    record = batch.records.get()
+    # Held by the Met, imported by Haringey: both see it; Sussex, the charity and the roles
+    # that never open individual records do not.
+    for name in ("pete", "sam", "maria"):
+        assert list(policy.external_records_visible_to(getattr(world, name))) == [record]
+    for name in ("priya", "rita", "bella", "andy", "olive"):
+        assert not policy.external_records_visible_to(getattr(world, name)).exists()

@@ -11,6 +11,7 @@ the panel's purpose.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from lantern.accounts.models import Organisation
 from lantern.common.models import TimeStampedModel, VersionedModel
@@ -455,6 +456,11 @@ class Action(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status == ActionStatus.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its due date (the local date today)."""
+        return self.is_open and self.due_date < timezone.localdate()
 
 
 class NrmStatus(models.TextChoices):

@@ -529,3 +529,25 @@ def test_chair_cancels_an_action_from_the_item_page(client, world, panel, meetin
     assert response.url == f"/panels/items/{item.pk}/"
     action.refresh_from_db()
     assert action.status == ActionStatus.CANCELLED and action.completed_at is not None
+
+
+def test_child_page_section_marks_an_open_action_past_its_due_date_as_overdue(world, item):
+    action = services.action_create(
+        actor=world.chris,
+        item=item,
+        description="Welfare visit",
+        owner_name="Pete Lewis",
+        owner_organisation=world.met,
+        due_date=timezone.localdate() + timedelta(days=3),
+    )
+
+    def section() -> str:
+        rows = child_panels(world.sam, item.child)
+        return render_to_string("panels/_child_panels.html", {"panels": rows, "child": item.child})
+
+    assert "Welfare visit" in section() and "Overdue" not in section()
+    # Time passes: the due date is now yesterday and the action is still open.
+    type(action).objects.filter(pk=action.pk).update(
+        due_date=timezone.localdate() - timedelta(days=1)
+    )
+    assert "Overdue" in section()

@@ -311,110 +311,125 @@ def _kai(cfg: Config, index: int, rng: random.Random) -> GenChild:
     return child
 
 
-def _ruby(cfg: Config, index: int, rng: random.Random) -> GenChild:
+def _at_home(
+    cfg: Config,
+    index: int,
+    rng: random.Random,
+    *,
+    home: ref.Point,
+    specs: list[_Ep],
+    lead: tuple[str, int] | None = None,
+    home_la: str = ref.HARINGEY,
+    **fields: object,
+) -> GenChild:
+    """A child living at home (not looked after) with their episodes, all from ``home``.
+
+    ``lead`` is the social worker's name and how many days ago they took the case on.
+    """
     now = cfg.now
-    home = _pick(ref.HARINGEY, "N15", 1)
-    child = _child(
+    child = _child(cfg, index, home_postcode=home.postcode, **fields)
+    child.home_la = home_la
+    if lead is not None:
+        name, days_ago = lead
+        child.leads = [
+            GenLead(
+                name, home_la, "Social worker", (now - timedelta(days=days_ago)).date(), None, ""
+            )
+        ]
+    for spec in specs:
+        child.episodes.append(
+            _episode(now, spec, base=home, looked_after=False, rng=rng, home_la=home_la)
+        )
+    return child
+
+
+def _ruby(cfg: Config, index: int, rng: random.Random) -> GenChild:
+    child = _at_home(
         cfg,
         index,
+        rng,
+        home=_pick(ref.HARINGEY, "N15", 1),
+        lead=("Nadia Rahman", 70),
+        specs=[
+            _Ep(60 * 24, 9, ("low",), reporter="parent_carer"),
+            _Ep(100 + 16, 16, ("medium",), reporter="school", reporting_org=DEMO_SCHOOL),
+        ],
         first_name="Ruby",
         last_name="Kowalski",
-        date_of_birth=_years_ago(now, 14.2),
+        date_of_birth=_years_ago(cfg.now, 14.2),
         sex="F",
         ethnicity="WOTH",
-        home_postcode=home.postcode,
         care_status="cin",
-        created_at=now - timedelta(days=60),
+        created_at=cfg.now - timedelta(days=60),
         showcase=OVERDUE,
     )
-    child.leads = [
-        GenLead("Nadia Rahman", ref.HARINGEY, "Social worker", (now - timedelta(days=70)).date(), None, "")
-    ]  # fmt: skip
-    specs = [
-        _Ep(60 * 24, 9, ("low",), reporter="parent_carer"),
-        _Ep(100 + 16, 16, ("medium",), reporter="school", reporting_org=DEMO_SCHOOL),
-    ]
-    for spec in specs:
-        child.episodes.append(_episode(now, spec, base=home, looked_after=False, rng=rng))
     child.interviews = [_interview(child, 0, status="completed", hours_after_return=50)]
     return child
 
 
 def _leah(cfg: Config, index: int, rng: random.Random) -> GenChild:
-    now = cfg.now
-    home = _pick(ref.HARINGEY, "N8", 2)
-    child = _child(
+    child = _at_home(
         cfg,
         index,
+        rng,
+        home=_pick(ref.HARINGEY, "N8", 2),
+        lead=("Oliver Bennett", 45),
+        specs=[
+            _Ep(30 * 24, 22, ("medium",), reporter="parent_carer"),
+            _Ep(30, None, ("medium", "high"), reporter="parent_carer"),
+        ],
         first_name="Leah",
         last_name="Adeyemi",
-        date_of_birth=_years_ago(now, 16.1),
+        date_of_birth=_years_ago(cfg.now, 16.1),
         sex="F",
         ethnicity="MWBA",
-        home_postcode=home.postcode,
         care_status="cp",
-        created_at=now - timedelta(days=30),
+        created_at=cfg.now - timedelta(days=30),
         showcase=MISSING_NOW,
     )
-    child.leads = [
-        GenLead("Oliver Bennett", ref.HARINGEY, "Social worker", (now - timedelta(days=45)).date(), None, "")
-    ]  # fmt: skip
-    specs = [
-        _Ep(30 * 24, 22, ("medium",), reporter="parent_carer"),
-        _Ep(30, None, ("medium", "high"), reporter="parent_carer"),
-    ]
-    for spec in specs:
-        child.episodes.append(_episode(now, spec, base=home, looked_after=False, rng=rng))
     child.interviews = [_interview(child, 0, status="completed", hours_after_return=30)]
     return child
 
 
 def _mason(cfg: Config, index: int, rng: random.Random) -> GenChild:
-    now = cfg.now
-    home = _pick(ref.HARINGEY, "N17", 8)
-    child = _child(
+    return _at_home(
         cfg,
         index,
+        rng,
+        home=_pick(ref.HARINGEY, "N17", 8),
+        specs=[_Ep(34, 14, ("low",), reporter="parent_carer")],
         first_name="Mason",
         last_name="Doyle",
-        date_of_birth=_years_ago(now, 13.3),
+        date_of_birth=_years_ago(cfg.now, 13.3),
         sex="M",
         ethnicity="WIRI",
-        home_postcode=home.postcode,
         care_status="none",
-        created_at=now - timedelta(days=2),
+        created_at=cfg.now - timedelta(days=2),
         showcase=DUE,
     )
-    spec = _Ep(34, 14, ("low",), reporter="parent_carer")
-    child.episodes.append(_episode(now, spec, base=home, looked_after=False, rng=rng))
-    return child
 
 
 def _jordan(cfg: Config, index: int, rng: random.Random) -> GenChild:
-    now = cfg.now
-    home = _pick(CAMDEN, "NW1", 4)
-    child = _child(
+    child = _at_home(
         cfg,
         index,
+        rng,
+        home=_pick(CAMDEN, "NW1", 4),
+        home_la=CAMDEN,
+        specs=[_Ep(40 * 24, 60, ("medium",), found="brighton", reporter="parent_carer")],
         first_name="Jordan",
         last_name="Fraser",
-        date_of_birth=_years_ago(now, 15.8),
+        date_of_birth=_years_ago(cfg.now, 15.8),
         sex="M",
         ethnicity="WBRI",
-        home_postcode=home.postcode,
         care_status="cin",
-        created_at=now - timedelta(days=50),
+        created_at=cfg.now - timedelta(days=50),
         showcase=FOUND_IN_SUSSEX,
     )
-    child.home_la = CAMDEN
     for ident in child.identifiers:
         if ident.issuer == ref.HARINGEY:
             ident.issuer = CAMDEN
     child.identifiers[2].value = ids.synthetic_upn(child.number, ref.dfe_codes()[CAMDEN])
-    spec = _Ep(40 * 24, 60, ("medium",), found="brighton", reporter="parent_carer")
-    child.episodes.append(
-        _episode(now, spec, base=home, looked_after=False, rng=rng, home_la=CAMDEN)
-    )
     interview = _interview(child, 0, status="completed", hours_after_return=50)
     interview.offered_by_organisation = interview.conducted_by_organisation = CAMDEN
     interview.offered_by_name = interview.conducted_by_name = "Ella Byrne"

@@ -1,8 +1,8 @@
-"""Database-level append-only protection for the audit table, and the one way around it.
+"""Database-level append-only protection for the audit tables, and the one way around it.
 
-The triggers (installed by migration 0002) refuse UPDATE, DELETE and TRUNCATE for the
-application. Only `manage.py flush` — a whole-database wipe that operators and the test runner use
-— lifts them, for the duration of the wipe.
+The triggers (installed by migrations 0002 for events and 0003 for the children they name)
+refuse UPDATE, DELETE and TRUNCATE for the application. Only `manage.py flush` — a whole-database
+wipe that operators and the test runner use — lifts them, for the duration of the wipe.
 """
 
 import importlib
@@ -10,13 +10,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_migration = importlib.import_module("lantern.audit.migrations.0002_append_only")
+_migrations = [
+    importlib.import_module("lantern.audit.migrations.0002_append_only"),
+    importlib.import_module("lantern.audit.migrations.0003_event_children"),
+]
 
 
 def _statements(connection: Any, install: bool) -> list[str]:
-    if connection.vendor == "postgresql":
-        return _migration.POSTGRES if install else _migration.POSTGRES_REVERSE
-    return _migration.SQLITE if install else _migration.SQLITE_REVERSE
+    statements: list[str] = []
+    for migration in _migrations:
+        if connection.vendor == "postgresql":
+            statements += migration.POSTGRES if install else migration.POSTGRES_REVERSE
+        else:
+            statements += migration.SQLITE if install else migration.SQLITE_REVERSE
+    return statements
 
 
 @contextmanager

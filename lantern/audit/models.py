@@ -1,8 +1,8 @@
 """The append-only access and change log.
 
-Rows are written by ``lantern.audit.record`` in the same transaction as the work they describe.
-The application has no update or delete path; the database refuses them too (triggers installed
-by migration 0002 on SQLite and PostgreSQL).
+Rows are written by ``lantern.audit.services.audit_record`` in the same transaction as the work
+they describe. The application has no update or delete path; the database refuses them too
+(triggers installed by migrations 0002 and 0003 on SQLite and PostgreSQL).
 """
 
 from django.db import models
@@ -50,6 +50,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEventChild(models.Model):
+    """One child named by an event that concerns many: a list, search, report, export, print or
+    map. The event stays one row per request or action; these rows let a child's "who has seen
+    this record" page find it (AD2, AD10) without searching every event's detail.
+
+    Append-only like the events themselves (triggers installed by migration 0003).
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="children")
+    # A plain value, as on AuditEvent: the log outlives the child's record.
+    child_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the index the "who has seen" page reads by.
+            models.UniqueConstraint(fields=["child_id", "event"], name="audit_event_child_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}: child {self.child_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

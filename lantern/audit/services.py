@@ -5,8 +5,11 @@ from typing import Any
 
 from django.db import models, transaction
 
-from lantern.audit.models import Action, AuditEvent
+from lantern.audit.models import Action, AuditEvent, AuditEventChild
 from lantern.common.context import current_request_id
+
+# Rows per INSERT: well inside every database's limit on statement parameters.
+CHILD_ROWS_BATCH = 5000
 
 
 def _json_safe(value: Any) -> Any:
@@ -53,8 +56,14 @@ def audit_record(
     child_id: int | None = None,
     summary: str = "",
     detail: Mapping[str, Any] | None = None,
+    child_ids: Iterable[int] | None = None,
 ) -> AuditEvent:
     """Append one event. ``actor`` is a user (with an optional acting membership) or None.
+
+    ``child_id`` is the one child a record page or change is about; ``child_ids`` are the
+    children a list, search, report, export, print or map shows. Each of those is written as a
+    row of its own beside the event, so every child's "who has seen this record" page finds
+    the event (AD2, AD10) while the request still writes one event.
 
     Must run inside a transaction so that the event and the work commit together (AD7): if
     the write fails, the caller's transaction fails and the page is not served.
@@ -65,7 +74,7 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         user_id=getattr(actor, "pk", None),
         username=getattr(actor, "username", "") or "",
         organisation_id=getattr(membership, "organisation_id", None),
@@ -79,6 +88,12 @@ def audit_record(
         summary=summary[:300],
         detail=_json_safe(dict(detail or {})),
     )
+    if child_ids is not None:
+        AuditEventChild.objects.bulk_create(
+            [AuditEventChild(event=event, child_id=pk) for pk in sorted(set(child_ids))],
+            batch_size=CHILD_ROWS_BATCH,
+        )
+    return event
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:

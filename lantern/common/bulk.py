@@ -1,11 +1,15 @@
-"""Bulk writes: defer a table's indexes for a big load, and refresh the planner's statistics.
+"""Bulk writes: defer a table's indexes for a big load, refresh the planner's statistics, and
+insert plain rows without building model instances.
 
 Shared by the demo loader and the imports, which both write hundreds of thousands of rows in
-one transaction.
+one transaction, and by services that write thousands of rows in one request (agenda builds and
+the shares they make).
 """
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 from django.db import connection, models
 
@@ -93,3 +97,27 @@ def indexes_deferred(tables: Sequence[type[models.Model]], defer: bool) -> Itera
         for sql in restore:
             cursor.execute(sql)
     analyze(tables)
+
+
+def rows_insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert plain rows: COPY on PostgreSQL, executemany elsewhere.
+
+    Building thousands of model instances (and binding their parameters) costs far more than the
+    insert itself. Runs in the caller's transaction like any other write; constraints and
+    triggers apply as usual. Rows get no primary keys back.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('%s' for _ in columns)})",  # noqa: S608
+            [tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in rows],
+        )

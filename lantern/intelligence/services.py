@@ -22,16 +22,14 @@ from django.utils.dateformat import format as date_format
 
 from lantern.accounts import policy
 from lantern.accounts.models import (
-    Condition,
     LawfulBasis,
     Membership,
     Organisation,
     OrgType,
-    Share,
-    ShareDecision,
     User,
 )
 from lantern.accounts.roles import Role
+from lantern.accounts.services import shares_grant
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record, snapshot
 from lantern.episodes.models import MissingEpisode
@@ -787,48 +785,31 @@ def _send_later(subject: str, body: str, recipients: list[str]) -> None:
 
 def _share_for(
     notification: Notification, decided_by: User | None, from_org: Organisation | None
-) -> Share | None:
+) -> int:
     """Let the recipient see the child: an explicit, expiring share (domain §5.2, golden rule 6).
 
-    Not needed for the child's home authority, or when an active share already exists. Needs a
-    person to stand behind it: the one who recorded the episode change.
+    Not needed for the child's home authority, or when a share is already in force (the sharing
+    service leaves those alone). Needs a person to stand behind it: the one who recorded the
+    episode change. Returns the number of shares made (0 or 1).
     """
     child = notification.child
     recipient = notification.recipient
     if decided_by is None or from_org is None or recipient.pk in (child.home_la_id, from_org.pk):
-        return None
+        return 0
     now = timezone.now()
-    if Share.objects.filter(
-        child=child,
-        to_organisation=recipient,
-        decision=ShareDecision.SHARE,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    ).exists():
-        return None
-    police = recipient.type == OrgType.POLICE
-    share = Share.objects.create(
-        child=child,
+    return shares_grant(
+        actor=decided_by,
         from_organisation=from_org,
-        to_organisation=recipient,
-        decision=ShareDecision.SHARE,
+        child_ids=[child.pk],
+        to_organisations=[recipient],
         purpose=SHARE_PURPOSE,
         lawful_basis=LawfulBasis.PUBLIC_TASK,
-        condition=Condition.SCH8_PARA4 if police else Condition.SCH1_PARA18,
         reason=f"Sent automatically with a notification: {notification.get_kind_display()}",
-        decided_by=decided_by,
-        decided_at=now,
         expires_at=now + timedelta(days=SHARE_DAYS),
+        now=now,
+        summary=f"with {recipient} for a {SHARE_PURPOSE}",
+        detail={"notification": notification.pk},
     )
-    audit_record(
-        actor=decided_by,
-        action=Action.SHARE,
-        obj=share,
-        child_id=child.pk,
-        summary=f"Shared with {recipient} for a {SHARE_PURPOSE}",
-        detail={"after": snapshot(share), "notification": notification.pk},
-    )
-    return share
 
 
 def _notify(

@@ -18,16 +18,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from lantern.accounts import policy
-from lantern.accounts.models import (
-    Condition,
-    LawfulBasis,
-    Organisation,
-    OrgType,
-    Share,
-    ShareDecision,
-)
+from lantern.accounts.models import LawfulBasis, Organisation, OrgType
+from lantern.accounts.services import shares_grant
 from lantern.audit.models import Action as AuditAction
 from lantern.audit.services import audit_record, changes, snapshot
+from lantern.common.bulk import rows_insert
 from lantern.panels import access, criteria, queries
 from lantern.panels.models import (
     Action,
@@ -411,26 +406,6 @@ def _share_expiry(review: date, now: datetime) -> datetime:
     return min(expires, longest)
 
 
-def _rows_insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert plain rows: COPY on PostgreSQL (as the demo loader does), executemany elsewhere.
-
-    In the request's transaction like any other write; constraints and triggers apply as usual.
-    """
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        cursor.executemany(
-            f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('%s' for _ in columns)})",  # noqa: S608
-            [tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in rows],
-        )
-
-
 def _shares_grant(
     *, actor: Any, panel: Panel, child_ids: Sequence[int], review: date, now: datetime
 ) -> int:
@@ -441,75 +416,24 @@ def _shares_grant(
     if membership is None or not child_ids:
         return 0
     from_org = membership.organisation
-    expires = _share_expiry(review, now)
-    members = list(
-        Organisation.objects.filter(panel_memberships__panel=panel).exclude(pk=from_org.pk)
+    return shares_grant(
+        actor=actor,
+        from_organisation=from_org,
+        child_ids=child_ids,
+        to_organisations=list(
+            Organisation.objects.filter(panel_memberships__panel=panel).exclude(pk=from_org.pk)
+        ),
+        purpose=PANEL_PURPOSE,
+        lawful_basis=LawfulBasis.PUBLIC_TASK,
+        reason=(
+            f"On the agenda of {panel}; shared until the review date plus {SHARE_GRACE_DAYS} days"
+        ),
+        expires_at=_share_expiry(review, now),
+        renew=True,
+        now=now,
+        summary=f"with the member organisations of {panel}",
+        detail={"panel": panel.pk},
     )
-    covered = set(
-        Share.objects.filter(
-            child_id__in=list(child_ids),
-            to_organisation__in=members,
-            decision=ShareDecision.SHARE,
-            purpose=PANEL_PURPOSE,
-            revoked_at__isnull=True,
-            expires_at__gte=expires,
-        ).values_list("child_id", "to_organisation_id")
-    )
-    reason = f"On the agenda of {panel}; shared until the review date plus {SHARE_GRACE_DAYS} days"
-    # Plain rows rather than Share instances: an agenda of hundreds of children makes thousands
-    # of shares, and building model instances for them was most of the agenda's build time.
-    new = [
-        (
-            child_id,
-            from_org.pk,
-            org.pk,
-            ShareDecision.SHARE.value,
-            PANEL_PURPOSE,
-            LawfulBasis.PUBLIC_TASK.value,
-            (Condition.SCH8_PARA4 if org.type == OrgType.POLICE else Condition.SCH1_PARA18).value,
-            reason,
-            actor.pk,
-            now,
-            expires,
-        )
-        for child_id in child_ids
-        for org in members
-        if (child_id, org.pk) not in covered
-    ]
-    if new:
-        columns = (
-            "child_id",
-            "from_organisation_id",
-            "to_organisation_id",
-            "decision",
-            "purpose",
-            "lawful_basis",
-            "condition",
-            "reason",
-            "decided_by_id",
-            "decided_at",
-            "expires_at",
-        )
-        _rows_insert(Share._meta.db_table, columns, new)
-        # One event for the whole decision (an agenda can share hundreds of children at once);
-        # each Share row is itself the record of who decided, why and until when.
-        by_child: dict[int, list[int]] = defaultdict(list)
-        for row in new:
-            by_child[row[0]].append(row[2])
-        audit_record(
-            actor=actor,
-            action=AuditAction.SHARE,
-            object_type="accounts.share",
-            child_id=next(iter(by_child)) if len(by_child) == 1 else None,
-            summary=f"Shared {len(by_child)} children with the member organisations of {panel}",
-            detail={
-                "children": {str(k): v for k, v in sorted(by_child.items())},
-                "purpose": PANEL_PURPOSE,
-                "expires_at": expires.isoformat(),
-                "panel": panel.pk,
-            },
-        )
-    return len(new)
 
 
 def _items_update(items: Sequence[AgendaItem], *, since: datetime, now: datetime) -> None:
@@ -674,7 +598,7 @@ def agenda_build(*, actor: Any, meeting: Meeting, now: datetime | None = None) -
             items[item.child_id] = item
     _items_update(to_update, since=since, now=now)
 
-    _rows_insert(
+    rows_insert(
         Referral._meta.db_table,
         (
             "created_at",
@@ -705,7 +629,7 @@ def agenda_build(*, actor: Any, meeting: Meeting, now: datetime | None = None) -
 
     AgendaChange.objects.filter(item__meeting=meeting, item__removed_at__isnull=True).delete()
     found = queries.changes_for(panel, list(items), since=since, now=now, meeting_date=meeting.date)
-    _rows_insert(
+    rows_insert(
         AgendaChange._meta.db_table,
         ("item_id", "kind", "occurred_at", "text"),
         [

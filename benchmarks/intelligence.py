@@ -26,55 +26,29 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _pg
+from _pg import timed
 
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--edges", type=int, default=1_050_000, help="At least this many links")
-    parser.add_argument("--db", default="lantern_bench_intel")
-    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--user", default=os.environ.get("PGUSER", "postgres"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--samples", type=int, default=30, help="Children timed for two hops")
-    parser.add_argument("--fresh", action="store_true", help="Drop and reload the database")
+    _pg.add_arguments(parser, db="lantern_bench_intel")
     return parser.parse_args()
 
 
 ARGS = _parse()
 
 
-def _ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=ARGS.host, user=ARGS.user, dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.db]).fetchone()
-        if exists and ARGS.fresh:
-            conn.execute(f'DROP DATABASE "{ARGS.db}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{ARGS.db}"')
-
-
-_ensure_database()
-os.environ["DATABASE_URL"] = f"postgres://{ARGS.user}@{ARGS.host}:5432/{ARGS.db}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantern.settings")
-
-import django  # noqa: E402
-
-django.setup()
+_pg.setup(ARGS)
 
 import numpy as np  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
@@ -99,28 +73,12 @@ from lantern.people.models import Child  # noqa: E402
 SEED = 2026
 
 
-def timed(run: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    result = run()  # warm-up: caches, plans, the first import of matplotlib and friends
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times), result
-
-
 # --- Data -------------------------------------------------------------------------------------
 
 
 def load_children() -> float:
-    call_command("migrate", verbosity=0)
-    have = Child.objects.count()
-    if have >= ARGS.children:
-        print(f"Reusing {have:,} children in {ARGS.db}", flush=True)
+    if not _pg.must_load(ARGS):
         return 0.0
-    if have:
-        raise SystemExit(f"{ARGS.db} holds {have:,} children; use --fresh to reload")
-    print(f"Loading {ARGS.children:,} synthetic children into {ARGS.db} ...", flush=True)
     config = generator.national_config(children=ARGS.children, seed=SEED)
     with derivation_suspended():
         result = load(generator.generate(config), total=ARGS.children, progress=sys.stderr.isatty())

@@ -29,15 +29,13 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _pg
 
 
 def _parse() -> argparse.Namespace:
@@ -45,39 +43,16 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--children", type=int, default=5000)
     parser.add_argument("--episodes-per-child", type=float, default=10.0)
     parser.add_argument("--pack-children", type=int, default=40)
-    parser.add_argument("--db", default="lantern_bench_panels")
-    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--user", default=os.environ.get("PGUSER", "postgres"))
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--fresh", action="store_true", help="Drop and reload the database")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON too")
+    _pg.add_arguments(parser, db="lantern_bench_panels")
     return parser.parse_args()
 
 
 ARGS = _parse()
 
 
-def _ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=ARGS.host, user=ARGS.user, dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.db]).fetchone()
-        if exists and ARGS.fresh:
-            conn.execute(f'DROP DATABASE "{ARGS.db}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{ARGS.db}"')
-
-
-_ensure_database()
-os.environ["DATABASE_URL"] = f"postgres://{ARGS.user}@{ARGS.host}:5432/{ARGS.db}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantern.settings")
-
-import django  # noqa: E402
-
-django.setup()
+_pg.setup(ARGS)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

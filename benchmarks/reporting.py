@@ -17,56 +17,28 @@ looked-after children to 2,000 for the 903 timing. Timings are the best and medi
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _pg
+from _pg import timed
 
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=200_000)
-    parser.add_argument("--db", default="lantern_bench_rep")
-    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--user", default=os.environ.get("PGUSER", "postgres"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--looked-after", type=int, default=2000)
-    parser.add_argument("--fresh", action="store_true", help="Drop and reload the database")
+    _pg.add_arguments(parser, db="lantern_bench_rep")
     return parser.parse_args()
 
 
 ARGS = _parse()
 
 
-def _ensure_database() -> None:
-    import psycopg
+_pg.setup(ARGS)
 
-    with psycopg.connect(
-        host=ARGS.host, user=ARGS.user, dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [ARGS.db]).fetchone()
-        if exists and ARGS.fresh:
-            conn.execute(f'DROP DATABASE "{ARGS.db}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{ARGS.db}"')
-
-
-_ensure_database()
-os.environ["DATABASE_URL"] = f"postgres://{ARGS.user}@{ARGS.host}:5432/{ARGS.db}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lantern.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -82,25 +54,9 @@ from lantern.reporting.forms import last_complete_month, latest_collection_year 
 from lantern.reporting.ssda903 import CollectionYear  # noqa: E402
 
 
-def timed(run: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    result = run()  # warm-up: caches, plans, the first import of matplotlib and friends
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times), result
-
-
 def load_data() -> float:
-    call_command("migrate", verbosity=0)
-    have = Child.objects.count()
-    if have >= ARGS.children:
-        print(f"Reusing {have:,} children in {ARGS.db}")
+    if not _pg.must_load(ARGS):
         return 0.0
-    if have:
-        raise SystemExit(f"{ARGS.db} holds {have:,} children; use --fresh to reload")
-    print(f"Loading {ARGS.children:,} synthetic children into {ARGS.db} ...", flush=True)
     config = generator.national_config(children=ARGS.children, seed=2026)
     result = load(generator.generate(config), total=ARGS.children, progress=sys.stderr.isatty())
     with connection.cursor() as cursor:

@@ -29,7 +29,7 @@ How Lantern builds the Missing table (the build note in domain §3.3, and our de
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -296,110 +296,99 @@ def _problem(
     )
 
 
-def rule_564(missing: Sequence[Row]) -> list[Problem]:
+def _each_row(
+    rule: str, fld: str, message: str, missing: Sequence[Row], fails: Callable[[Row], bool]
+) -> list[Problem]:
+    """The problems of a rule that looks at one Missing row at a time."""
     return [
-        _problem(
-            "564",
-            "Missing",
-            i,
-            r,
-            "MIS_START",
-            "MIS_START is blank. Give the date the missing or away period started.",
-        )
-        for i, r in enumerate(missing)
-        if (r.get("MISSING") or "").strip().upper() in MISSING_CODES and _blank(r.get("MIS_START"))
+        _problem(rule, "Missing", i, r, fld, message) for i, r in enumerate(missing) if fails(r)
     ]
+
+
+def _is_date(text: str | None) -> bool:
+    """A real dd/mm/YYYY date, or blank."""
+    try:
+        parse_date(text)
+    except ValueError:
+        return False
+    return True
+
+
+def rule_564(missing: Sequence[Row]) -> list[Problem]:
+    return _each_row(
+        "564",
+        "MIS_START",
+        "MIS_START is blank. Give the date the missing or away period started.",
+        missing,
+        lambda r: (
+            (r.get("MISSING") or "").strip().upper() in MISSING_CODES and _blank(r.get("MIS_START"))
+        ),
+    )
+
+
+def _code_needed(rule: str, given: str, missing: Sequence[Row]) -> list[Problem]:
+    """Rules 565 and 566: a row that gives a date must say whether the child was missing."""
+    return _each_row(
+        rule,
+        "MISSING",
+        f"MISSING is blank but {given} is given. Say whether the child was missing (M) "
+        "or away from placement without authorisation (A).",
+        missing,
+        lambda r: not _blank(r.get(given)) and _blank(r.get("MISSING")),
+    )
 
 
 def rule_565(missing: Sequence[Row]) -> list[Problem]:
-    return [
-        _problem(
-            "565",
-            "Missing",
-            i,
-            r,
-            "MISSING",
-            "MISSING is blank but MIS_START is given. Say whether the child was missing (M) "
-            "or away from placement without authorisation (A).",
-        )
-        for i, r in enumerate(missing)
-        if not _blank(r.get("MIS_START")) and _blank(r.get("MISSING"))
-    ]
+    return _code_needed("565", "MIS_START", missing)
 
 
 def rule_566(missing: Sequence[Row]) -> list[Problem]:
-    return [
-        _problem(
-            "566",
-            "Missing",
-            i,
-            r,
-            "MISSING",
-            "MISSING is blank but MIS_END is given. Say whether the child was missing (M) "
-            "or away from placement without authorisation (A).",
-        )
-        for i, r in enumerate(missing)
-        if not _blank(r.get("MIS_END")) and _blank(r.get("MISSING"))
-    ]
+    return _code_needed("566", "MIS_END", missing)
+
+
+def _ends_before_start(r: Row) -> bool:
+    start, end = _safe_date(r.get("MIS_START")), _safe_date(r.get("MIS_END"))
+    return bool(start and end and start > end)
 
 
 def rule_567(missing: Sequence[Row]) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
-        start, end = _safe_date(r.get("MIS_START")), _safe_date(r.get("MIS_END"))
-        if start and end and start > end:
-            found.append(
-                _problem(
-                    "567",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_END",
-                    "MIS_END is before MIS_START. The period must end on or after "
-                    "the day it started.",
-                )
-            )
-    return found
+    return _each_row(
+        "567",
+        "MIS_END",
+        "MIS_END is before MIS_START. The period must end on or after the day it started.",
+        missing,
+        _ends_before_start,
+    )
 
 
 def rule_570(missing: Sequence[Row], year: CollectionYear) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
+    def after_year(r: Row) -> bool:
         start = _safe_date(r.get("MIS_START"))
-        if start and start > year.end:
-            found.append(
-                _problem(
-                    "570",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_START",
-                    f"MIS_START is after the end of the collection year "
-                    f"({_fmt(year.end)}). Leave this period for next year's "
-                    "return.",
-                )
-            )
-    return found
+        return bool(start and start > year.end)
+
+    return _each_row(
+        "570",
+        "MIS_START",
+        f"MIS_START is after the end of the collection year ({_fmt(year.end)}). "
+        "Leave this period for next year's return.",
+        missing,
+        after_year,
+    )
 
 
 def rule_571(missing: Sequence[Row], year: CollectionYear) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
+    def outside_year(r: Row) -> bool:
         end = _safe_date(r.get("MIS_END"))
-        if end and (end < year.start or end > year.end):
-            found.append(
-                _problem(
-                    "571",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_END",
-                    f"MIS_END is outside the collection year ({_fmt(year.start)} "
-                    f"to {_fmt(year.end)}). Leave it blank if the child was still "
-                    "missing or away at 31 March.",
-                )
-            )
-    return found
+        return bool(end and (end < year.start or end > year.end))
+
+    return _each_row(
+        "571",
+        "MIS_END",
+        f"MIS_END is outside the collection year ({_fmt(year.start)} to {_fmt(year.end)}). "
+        "Leave it blank if the child was still missing or away at 31 March.",
+        missing,
+        outside_year,
+    )
 
 
 def rule_574(missing: Sequence[Row]) -> list[Problem]:
@@ -631,96 +620,64 @@ def rule_581(missing: Sequence[Row], episodes: Sequence[Row]) -> list[Problem]:
     return found
 
 
+def _starts_by_birth(r: Row) -> bool:
+    start, dob = _safe_date(r.get("MIS_START")), _safe_date(r.get("DOB"))
+    return bool(start and dob and start <= dob)
+
+
 def rule_586(missing: Sequence[Row]) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
-        start, dob = _safe_date(r.get("MIS_START")), _safe_date(r.get("DOB"))
-        if start and dob and start <= dob:
-            found.append(
-                _problem(
-                    "586",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_START",
-                    "MIS_START is on or before the child's date of birth.",
-                )
-            )
-    return found
+    return _each_row(
+        "586",
+        "MIS_START",
+        "MIS_START is on or before the child's date of birth.",
+        missing,
+        _starts_by_birth,
+    )
 
 
 def rule_1004(missing: Sequence[Row]) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
-        text = r.get("MIS_START")
-        try:
-            ok = parse_date(text) is not None
-        except ValueError:
-            ok = False
-        if not ok:
-            found.append(
-                _problem(
-                    "1004",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_START",
-                    "MIS_START must be a real date written as dd/mm/YYYY.",
-                )
-            )
-    return found
+    return _each_row(
+        "1004",
+        "MIS_START",
+        "MIS_START must be a real date written as dd/mm/YYYY.",
+        missing,
+        lambda r: _blank(r.get("MIS_START")) or not _is_date(r.get("MIS_START")),
+    )
 
 
 def rule_1005(missing: Sequence[Row]) -> list[Problem]:
-    found = []
-    for i, r in enumerate(missing):
-        try:
-            parse_date(r.get("MIS_END"))
-        except ValueError:
-            found.append(
-                _problem(
-                    "1005",
-                    "Missing",
-                    i,
-                    r,
-                    "MIS_END",
-                    "MIS_END must be a real date written as dd/mm/YYYY, or blank.",
-                )
-            )
-    return found
+    return _each_row(
+        "1005",
+        "MIS_END",
+        "MIS_END must be a real date written as dd/mm/YYYY, or blank.",
+        missing,
+        lambda r: not _is_date(r.get("MIS_END")),
+    )
 
 
 def rule_1006(missing: Sequence[Row]) -> list[Problem]:
-    return [
-        _problem(
-            "1006",
-            "Missing",
-            i,
-            r,
-            "MISSING",
-            "MISSING must be M (missing: whereabouts not known) or A (away from placement "
-            "without authorisation: whereabouts known).",
-        )
-        for i, r in enumerate(missing)
-        if not _blank(r.get("MISSING")) and (r.get("MISSING") or "").strip() not in MISSING_CODES
-    ]
+    return _each_row(
+        "1006",
+        "MISSING",
+        "MISSING must be M (missing: whereabouts not known) or A (away from placement "
+        "without authorisation: whereabouts known).",
+        missing,
+        lambda r: (
+            not _blank(r.get("MISSING")) and (r.get("MISSING") or "").strip() not in MISSING_CODES
+        ),
+    )
 
 
 def rule_int04(missing: Sequence[Row], header: Sequence[Row]) -> list[Problem]:
     known = {(r.get("CHILD") or "").strip() for r in header}
-    return [
-        _problem(
-            "INT04",
-            "Missing",
-            i,
-            r,
-            "CHILD",
-            "This CHILD is not in the Header table. Every child in Missing needs a Header "
-            "row with the same id.",
-        )
-        for i, r in enumerate(missing)
-        if (r.get("CHILD") or "").strip() not in known
-    ]
+    return _each_row(
+        "INT04",
+        "CHILD",
+        "This CHILD is not in the Header table. Every child in Missing needs a Header "
+        "row with the same id.",
+        missing,
+        lambda r: (r.get("CHILD") or "").strip() not in known,
+    )
 
 
 def rule_int13(missing: Sequence[Row], header: Sequence[Row]) -> list[Problem]:

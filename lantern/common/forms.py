@@ -1,8 +1,10 @@
-"""Form helpers shared by every app: GOV.UK-style date and date-time inputs."""
+"""Form helpers shared by every app: GOV.UK-style date and date-time inputs, and a service's
+errors shown on a form."""
 
 from datetime import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 
@@ -28,3 +30,17 @@ class DateTimeInput(forms.DateTimeInput):
 class DateTimeField(forms.DateTimeField):
     widget = DateTimeInput
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each message on the field it names if the
+    form has that field, otherwise at the top (in the error summary). One message at a time, so
+    a form's own ``add_error`` (the screening form names the indicator) sees plain strings."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

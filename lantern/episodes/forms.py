@@ -8,7 +8,6 @@ live in ``episodes.services`` and their errors are put back on the fields with
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from lantern.accounts.models import Organisation, OrgType
 from lantern.common.forms import DateTimeField
@@ -29,15 +28,6 @@ ORGANISATION_INVALID = "Select an organisation from the list"
 FORCE_INVALID = "Select a police force from the list"
 # Grades from before the current College of Policing scheme (domain §2.2), kept for old records.
 LEGACY_GRADES = frozenset({Grade.NO_APPARENT_RISK_ABSENT, Grade.ABSENT_2013})
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _datetime(label: str, required_message: str, help_text: str = "") -> DateTimeField:

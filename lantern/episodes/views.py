@@ -18,12 +18,12 @@ from lantern.accounts import policy
 from lantern.accounts.models import OrgType
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.common.forms import add_service_errors
 from lantern.episodes import queries, rules, services
 from lantern.episodes.forms import (
     EpisodeReportForm,
     GradingForm,
     ReturnForm,
-    add_service_errors,
 )
 from lantern.episodes.models import Category, Grade, MissingEpisode
 from lantern.interviews import queries as interview_queries

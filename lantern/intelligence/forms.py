@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lantern.accounts import policy
 from lantern.accounts.models import Organisation, OrgType
-from lantern.common.forms import DateInput
+from lantern.common.forms import DateInput, add_service_errors
 from lantern.geo import postcodes
 from lantern.intelligence import access, maps, rules
 from lantern.intelligence.models import (
@@ -43,16 +43,15 @@ PERIOD_TOO_LONG = "Choose a period of up to 2 years"
 POSTCODE_REQUIRED = "Enter the placement postcode"
 POSTCODE_UNKNOWN = "Enter a postcode that exists, like SS1 1AA"
 
+# The shared helper, under the name this app's views (and linkage's) import.
+apply_service_errors = add_service_errors
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (non-field when the field is absent)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+
+def _radios(label: str, choices: Any, initial: str) -> forms.ChoiceField:
+    """A required radio question with an answer already chosen."""
+    return forms.ChoiceField(
+        label=label, choices=choices, initial=initial, widget=forms.RadioSelect
+    )
 
 
 class GradingForm(forms.Form):
@@ -70,30 +69,14 @@ class GradingForm(forms.Form):
         required=False,
         help_text="Leave empty if it is your own organisation",
     )
-    source_evaluation = forms.ChoiceField(
-        label="Source evaluation",
-        choices=SourceEvaluation.choices,
-        initial=SourceEvaluation.UNTESTED,
-        widget=forms.RadioSelect,
+    source_evaluation = _radios(
+        "Source evaluation", SourceEvaluation.choices, SourceEvaluation.UNTESTED
     )
-    assessment = forms.ChoiceField(
-        label="Intelligence assessment",
-        choices=IntelligenceAssessment.choices,
-        initial=IntelligenceAssessment.NOT_KNOWN,
-        widget=forms.RadioSelect,
+    assessment = _radios(
+        "Intelligence assessment", IntelligenceAssessment.choices, IntelligenceAssessment.NOT_KNOWN
     )
-    handling_code = forms.ChoiceField(
-        label="Handling code",
-        choices=HandlingCode.choices,
-        initial=HandlingCode.PERMITTED,
-        widget=forms.RadioSelect,
-    )
-    access_level = forms.ChoiceField(
-        label="Who may see this",
-        choices=AccessLevel.choices,
-        initial=AccessLevel.PARTNERS,
-        widget=forms.RadioSelect,
-    )
+    handling_code = _radios("Handling code", HandlingCode.choices, HandlingCode.PERMITTED)
+    access_level = _radios("Who may see this", AccessLevel.choices, AccessLevel.PARTNERS)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,12 +159,7 @@ class PersonForm(GradingForm):
 
 class PhoneForm(GradingForm):
     field_order = ["kind", "value", "platform", "deal_line"]
-    kind = forms.ChoiceField(
-        label="Number or handle",
-        choices=PhoneKind.choices,
-        initial=PhoneKind.NUMBER,
-        widget=forms.RadioSelect,
-    )
+    kind = _radios("Number or handle", PhoneKind.choices, PhoneKind.NUMBER)
     value = forms.CharField(
         label="Phone number or handle",
         max_length=100,

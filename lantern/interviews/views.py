@@ -11,7 +11,7 @@ from django.utils import timezone
 from lantern.accounts import policy
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
-from lantern.episodes.forms import add_service_errors
+from lantern.common.forms import add_service_errors
 from lantern.episodes.views import child_url
 from lantern.interviews import queries, services
 from lantern.interviews.forms import DisclosureFormSet, InterviewForm

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from lantern.accounts.models import Organisation
 from lantern.common.forms import DateInput
+from lantern.common.forms import add_service_errors as add_service_errors  # for panels.views
 from lantern.interviews.models import ExploitationType
 from lantern.panels.models import (
     ActionStatus,
@@ -26,17 +27,6 @@ MINUTE_ROWS = 2  # one open section and one restricted section, by default
 
 CHILD_REFERENCE_REQUIRED = "Enter the child's Lantern reference, like LC0000123"
 CHILD_REFERENCE_NOT_FOUND = "No child with that reference that you can see"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def member_organisations(panel: Panel) -> Any:
@@ -166,6 +156,17 @@ class RuleForm(forms.Form):
                 del self.fields[name]
 
 
+def _yes_no(label: str, required_message: str) -> forms.TypedChoiceField:
+    """A required Yes/No radio question whose cleaned value is True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
 class DecisionForm(forms.Form):
     agreed_risk_level = forms.ChoiceField(
         label="Risk level the panel agreed",
@@ -185,19 +186,11 @@ class DecisionForm(forms.Form):
         help_text="The person in the lead agency who leads on the child's plan",
         error_messages={"required": "Enter the name of the lead professional"},
     )
-    nrm_referral = forms.TypedChoiceField(
-        label="Refer to the National Referral Mechanism?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the panel agreed an NRM referral"},
+    nrm_referral = _yes_no(
+        "Refer to the National Referral Mechanism?", "Say whether the panel agreed an NRM referral"
     )
-    strategy_discussion = forms.TypedChoiceField(
-        label="Hold a strategy discussion?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the panel agreed a strategy discussion"},
+    strategy_discussion = _yes_no(
+        "Hold a strategy discussion?", "Say whether the panel agreed a strategy discussion"
     )
     outcome = forms.ChoiceField(
         label="Outcome",

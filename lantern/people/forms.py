@@ -5,10 +5,9 @@ errors on the right fields."""
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from lantern.accounts.models import Organisation, OrgType
-from lantern.common.forms import DateInput
+from lantern.common.forms import DateInput, add_service_errors
 from lantern.people.codes import (
     AliasKind,
     CareStatus,
@@ -41,18 +40,8 @@ LEAD_NAME_REQUIRED = "Enter the lead professional's name"
 LEAD_ORG_REQUIRED = "Select the lead professional's organisation"
 LEAD_START_REQUIRED = "Enter the date they became lead professional"
 
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the named field if the form has it,
-    otherwise at the top (in the error summary)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+# The shared helper, under the name this app's views (and linkage's) import.
+apply_service_errors = add_service_errors
 
 
 def _date_field(label: str, required_message: str, **kwargs: Any) -> forms.DateField:

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from lantern.common.forms import DateInput
 from lantern.interviews.models import ExploitationType
@@ -27,17 +26,6 @@ ZERO_TO_THREE = [
     ("2", "2: medium"),
     ("3", "3: high"),
 ]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _choices(indicator: Indicator) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from lantern.accounts import policy
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.common.forms import add_service_errors
 from lantern.episodes.models import MissingEpisode
 from lantern.people.models import Child
 from lantern.risk import facts, queries, services
@@ -26,7 +27,6 @@ from lantern.risk.forms import (
     FindingsForm,
     FlagClearForm,
     ScreeningForm,
-    add_service_errors,
 )
 from lantern.risk.models import (
     Assessment,

@@ -17,6 +17,9 @@ from lantern.people.codes import (
     Sex,
 )
 
+# How a child recorded without a name is shown (SSDA903 imports carry no names).
+NO_NAME = "Child {reference} (no name recorded)"
+
 
 class Child(VersionedModel):
     # Field classes for DP1: [identifier] names, dates of birth, identifiers, postcodes;
@@ -73,7 +76,19 @@ class Child(VersionedModel):
 
     @property
     def full_name(self) -> str:
+        """The names as recorded; empty for a child recorded without a name."""
         return " ".join(p for p in (self.first_name, self.middle_names, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show people. Children created by an SSDA903 import carry no names (the
+        return has none), so they are shown by their reference instead of a blank."""
+        return self.full_name or NO_NAME.format(reference=self.reference)
+
+    @property
+    def name_and_reference(self) -> str:
+        """For captions: "Kai Mensah, LC0000012", or the display name (which has the reference)."""
+        return f"{self.full_name}, {self.reference}" if self.full_name else self.display_name
 
     @property
     def is_looked_after(self) -> bool:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from lantern.audit.models import Action, AuditEvent
 from lantern.episodes import services as episode_services
 from lantern.people import queries, services
+from lantern.people.models import Child
 from lantern.people.tests.helpers import make_episode, make_interview
 
 
@@ -354,3 +355,25 @@ def test_panel_member_sees_the_page_without_change_links(client, world, child, n
     assert "Kayden Smyth" in content
     assert reverse("people:placement_add", args=[child.pk]) not in content
     assert reverse("episodes:report", kwargs={"child_pk": child.pk}) not in content
+
+
+def test_a_child_recorded_without_a_name_is_shown_by_reference(client, world, child, now):
+    # Children created by an SSDA903 import have no names: the return carries none.
+    Child.objects.filter(pk=child.pk).update(first_name="", last_name="")
+    child.refresh_from_db()
+    shown = f"Child {child.reference} (no name recorded)"
+    assert (child.full_name, child.display_name, child.name_and_reference) == ("", shown, shown)
+    make_episode(world.sam, child, last_seen_at=now - timedelta(hours=5), police_force=world.met)
+    html = page(client, world.sam, child).content.decode()
+    assert f"<title>{shown}" in html
+    assert f'<h1 class="ln-child-header__name">{shown}</h1>' in html
+    assert f"{shown} is missing now" in html
+    assert "No name recorded" in html
+    client.force_login(world.sam)
+    html = client.get(reverse("people:lead_change", args=[child.pk])).content.decode()
+    assert f'<span class="ln-caption">{shown}</span>' in html
+
+
+def test_a_named_child_keeps_name_and_reference(child):
+    assert child.display_name == "Kayden Smyth"
+    assert child.name_and_reference == f"Kayden Smyth, {child.reference}"

@@ -1,7 +1,7 @@
 """The REST API: thin adapters over the access policy, the services and the audit log.
 
 Every list starts from ``policy.children_visible_to`` and writes a SEARCH event with the ids it
-returned; every record read goes through the policy's object face (404 when missing *or* not
+returned and a row per child for the child's "who has seen this record" page; every record read goes through the policy's object face (404 when missing *or* not
 visible) and writes a VIEW event; every write is a service call, so the rules, the messages and
 the audit are the same as on the pages.
 """
@@ -111,6 +111,7 @@ class RecordViewSet(viewsets.GenericViewSet):
         if "child" in filters:
             queryset = self.for_child(queryset, filters["child"])
         page = self.paginate_queryset(self.prepared(queryset))
+        children = sorted({self.child_id_of(row) for row in page})
         audit_record(
             actor=request.user,
             action=Action.SEARCH,
@@ -118,10 +119,11 @@ class RecordViewSet(viewsets.GenericViewSet):
             summary=f"Listed {self.noun} through the API",
             detail={
                 "shown": [row.pk for row in page],
-                "children": sorted({self.child_id_of(row) for row in page}),
+                "children": children,
                 "filters": {k: str(v) for k, v in filters.items()},
                 "via": VIA,
             },
+            child_ids=children,
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

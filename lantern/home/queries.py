@@ -66,6 +66,14 @@ class Worklist:
     def interviews_waiting(self) -> list[InterviewDueRow]:
         return self.overdue + self.due
 
+    @property
+    def child_ids(self) -> list[int]:
+        """Every child named on the page, for the audit."""
+        ids = {row.episode.child_id for row in self.open_episodes}
+        ids |= {row.episode.child_id for row in self.interviews_waiting}
+        ids |= {row.child.pk for row in self.frequent}
+        return sorted(ids)
+
 
 def open_episodes(user: Any, *, now: datetime, limit: int = LIST_LIMIT) -> list[OpenEpisodeRow]:
     """Children missing now, missing longest first, with the latest police grading."""

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from lantern.accounts import policy
 from lantern.accounts.roles import DESCRIPTIONS, Role
+from lantern.audit.models import Action
+from lantern.audit.services import audit_record
 from lantern.home import queries
 
 
@@ -27,11 +29,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 else "",
             },
         )
-    return render(
-        request,
-        "home/worklist.html",
-        {"worklist": queries.worklist_for(request.user, now=timezone.now())},
+    worklist = queries.worklist_for(request.user, now=timezone.now())
+    # The worklist names children, so it is a read of each of them (AD1), audited in the
+    # request's transaction (AD7) with a row per child for their "who has seen" pages (AD10).
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="home.worklist",
+        summary="Viewed the worklist",
+        detail={"children": worklist.child_ids},
+        child_ids=worklist.child_ids,
     )
+    return render(request, "home/worklist.html", {"worklist": worklist})
 
 
 @login_not_required

@@ -1,7 +1,8 @@
 """Intelligence pages: thin adapters over queries, services and the access rules.
 
 Every page is for roles that open case records; anyone else gets a 404, like any record outside
-their reach. Every page that shows children writes an audit event listing the child ids shown.
+their reach. Every page that shows children writes an audit event listing the child ids shown,
+with a row per child (``child_ids``) so each child's "who has seen this record" page finds it.
 """
 
 import json
@@ -65,6 +66,7 @@ def _audit_view(
         object_type=object_type,
         summary=summary,
         detail={"shown": sorted(set(child_ids)), **extra},
+        child_ids=child_ids,
     )
 
 
@@ -99,6 +101,7 @@ def child_network(request: HttpRequest, pk: int) -> HttpResponse:
         child_id=child.pk,
         summary="Viewed the child's intelligence network",
         detail={"shown": net.child_ids, "links": len(net.edges)},
+        child_ids=net.child_ids,
     )
     return render(
         request,
@@ -118,7 +121,16 @@ def network(request: HttpRequest) -> HttpResponse:
     """Clusters in everything the user may see, with key people and places."""
     _require_use(request)
     overview = queries.network_overview(request.user)
-    _audit_view(request, "intelligence.network", "Viewed intelligence clusters", overview.child_ids)
+    # The children named on the page: up to a dozen per cluster. The rest of the network only
+    # adds to counts, and a police force's network holds tens of thousands of children.
+    named = [int(node.key.split(":")[1]) for c in overview.clusters for node in c.children]
+    _audit_view(
+        request,
+        "intelligence.network",
+        "Viewed intelligence clusters",
+        named,
+        children_in_network=len(overview.child_ids),
+    )
     return render(request, "intelligence/network.html", {"overview": overview})
 
 
@@ -208,6 +220,7 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         obj=item,
         summary=f"Viewed {spec['one']} {item.reference}",
         detail={"shown": sorted(set(child_ids))},
+        child_ids=child_ids,
     )
     context: dict[str, Any] = {
         "kind": kind,
@@ -367,6 +380,7 @@ def map_page(request: HttpRequest, kind: str) -> HttpResponse:
         object_type="intelligence.map",
         summary=f"Viewed the map: {MAP_PAGES[kind][0]}",
         detail=_map_audit_detail(layers, values),
+        child_ids=layers.child_ids,
     )
     query = request.GET.urlencode()
     image_url = reverse("intelligence:map_image", kwargs={"kind": kind, "fmt": "svg"})
@@ -433,6 +447,7 @@ def map_image(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         object_type="intelligence.map",
         summary=f"Drew the map as {fmt.upper()}: {MAP_PAGES[kind][0]}",
         detail=_map_audit_detail(layers, values),
+        child_ids=layers.child_ids,
     )
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
     response = HttpResponse(mapdraw.render(layers, fmt), content_type=content_type)
@@ -517,6 +532,7 @@ def placement_check(request: HttpRequest) -> HttpResponse:
                     "people": [p.person.pk for p in result.people],
                     "radius_km": result.radius_km,
                 },
+                child_ids=result.child_ids,
             )
     elif child is not None:
         audit_record(

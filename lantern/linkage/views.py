@@ -31,17 +31,14 @@ def queue(request: HttpRequest) -> HttpResponse:
          queries.reasons_summary(pair))
         for pair in pairs
     ]  # fmt: skip
+    children = sorted({c for p in pairs for c in (p.left_child_id, p.right_child_id) if c})
     audit_record(
         actor=request.user,
         action=Action.VIEW,
         object_type="linkage.candidatepair",
         summary="Viewed possible matches waiting for review",
-        detail={
-            "shown": [p.pk for p in pairs],
-            "children": sorted(
-                {c for p in pairs for c in (p.left_child_id, p.right_child_id) if c}
-            ),
-        },
+        detail={"shown": [p.pk for p in pairs], "children": children},
+        child_ids=children,
     )
     return render(request, "linkage/queue.html", {"rows": rows})
 

@@ -2,7 +2,8 @@
 
 A panel the user may not see is a 404, whatever the page (``access.panel_get_for``). Every page
 that shows children (suggestions, agenda, minutes, item, worklist, weekly report) and every PDF
-writes an audit event in the request's transaction, naming the children shown in its detail.
+writes an audit event in the request's transaction, naming the children shown in its detail and
+with a row per child (``child_ids``) that the child's "who has seen this record" page reads.
 """
 
 import re
@@ -57,6 +58,7 @@ def _audit_children(
         obj=obj,
         summary=summary,
         detail={"children": sorted(child_ids), **extra},
+        child_ids=child_ids,
     )
 
 
@@ -654,6 +656,7 @@ def actions(request: HttpRequest) -> HttpResponse:
         object_type="panels.action",
         summary="Viewed the organisation's panel actions",
         detail={"children": sorted(set(shown))},
+        child_ids=shown,
     )
     return render(request, "panels/actions.html", {"worklist": worklist})
 

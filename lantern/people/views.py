@@ -66,6 +66,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 "query_kind": result.kind,
                 "candidates": result.candidates,
             },
+            child_ids=result.shown_ids,
         )
     return render(
         request,

@@ -1,5 +1,6 @@
 """Reads for statutory returns and regional tables. Callers have passed reporting.access."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,6 +61,26 @@ def child_ids(la: Organisation, pks: Iterable[int]) -> dict[int, str]:
         ).values_list("child_id", "value")
     )
     return {pk: issued.get(pk) or f"LC{pk:07d}" for pk in pks}
+
+
+_REFERENCE = re.compile(r"LC(\d{1,12})")
+
+
+def child_pks(la: Organisation, ids: Iterable[str]) -> list[int]:
+    """Lantern's ids for the children a file or report names by CHILD id (the inverse of
+    ``child_ids``), so its audit event can name each child for their access log (AD2)."""
+    wanted = {str(i) for i in ids if i}
+    issued = dict(
+        ChildIdentifier.objects.filter(
+            kind=IdentifierKind.LA_CHILD_ID, issuing_organisation=la, value__in=list(wanted)
+        ).values_list("value", "child_id")
+    )
+    pks = set(issued.values())
+    for value in wanted - set(issued):
+        match = _REFERENCE.fullmatch(value)
+        if match:
+            pks.add(int(match.group(1)))
+    return sorted(pks)
 
 
 # --- SSDA903 ------------------------------------------------------------------------------------

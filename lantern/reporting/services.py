@@ -30,7 +30,16 @@ class ExportFile:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _audit(actor: Any, kind: str, key: str, summary: str, detail: dict[str, Any]) -> None:
+def _audit(
+    actor: Any,
+    kind: str,
+    key: str,
+    summary: str,
+    detail: dict[str, Any],
+    child_ids: list[int] | None = None,
+) -> None:
+    """One EXPORT event per file; a file of child-level rows also names each child in it, for
+    the children's "who has seen this record" pages (AD2, AD10)."""
     audit_record(
         actor=actor,
         action=Action.EXPORT,
@@ -38,6 +47,7 @@ def _audit(actor: Any, kind: str, key: str, summary: str, detail: dict[str, Any]
         object_id=key,
         summary=summary,
         detail={**detail, "via": "web" if getattr(actor, "pk", None) else "command line"},
+        child_ids=child_ids,
     )
 
 
@@ -93,6 +103,7 @@ def ssda903_export(*, actor: Any, la: Organisation, year: int) -> ExportFile:
             "children": len({r.child for r in built.rows}),
             "problems": _rule_counts(problems),
         },
+        queries.child_pks(la, (r.child for r in built.rows)),
     )
     return ExportFile(
         f"ssda903-missing-{la.ons_code}-{year}.csv", content, len(built.rows), problems
@@ -121,6 +132,7 @@ def ssda903_report_export(*, actor: Any, la: Organisation, year: int) -> ExportF
             "rows": len(problems),
             "problems": _rule_counts(problems),
         },
+        queries.child_pks(la, (p.child for p in problems)),
     )
     return ExportFile(f"ssda903-missing-checks-{la.ons_code}-{year}.csv", content, len(problems))
 
@@ -135,6 +147,7 @@ def annex_a_export(*, actor: Any, la: Organisation, on: date) -> ExportFile:
         f"{la.ons_code}/{on.isoformat()}",
         f"Exported Annex A List 8 missing columns for {la.name} to {on:%d/%m/%Y}",
         {"la": la.ons_code, "on": on.isoformat(), "rows": len(rows)},
+        queries.child_pks(la, (str(row[0]) for row in rows)),
     )
     return ExportFile(
         f"annex-a-list8-missing-{la.ons_code}-{on.isoformat()}.csv",
@@ -154,6 +167,7 @@ def ssd_export(*, actor: Any, la: Organisation, year: int) -> ExportFile:
         f"{la.ons_code}/{year}",
         f"Exported the SSD ssd_missing table for {la.name}, {year - 1} to {year}",
         {"la": la.ons_code, "year": year, "rows": len(rows)},
+        queries.child_pks(la, (str(row[1]) for row in rows)),
     )
     return ExportFile(
         f"ssd-missing-{la.ons_code}-{year}.csv",

@@ -182,6 +182,7 @@ def checks(request: HttpRequest) -> HttpResponse:
         object_id=f"{council.ons_code}/{year}",
         summary=f"Viewed the SSDA903 Missing validation report, {year - 1} to {year}",
         detail={"rows": len(problems), "children": sorted({p.child for p in problems})},
+        child_ids=queries.child_pks(council, (p.child for p in problems)),
     )
     return render(
         request,

@@ -201,4 +201,5 @@ def test_worklist_makes_the_same_number_of_queries_for_1_or_12_children(client, 
     for n in range(1, 12):
         _busy_child(world, now, n)
     twelve = _count_worklist_queries(client)
-    assert twelve == one <= 15
+    # 15 to read the page, plus the audit: one event and one insert naming every child shown.
+    assert twelve == one <= 17

@@ -8,6 +8,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -19,6 +22,24 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time, for SQLite.
+
+    Django's threaded live server hands every request thread the test's own SQLite connection
+    (an in-memory database has no other). When Chromium sends two requests at once (a page and
+    its favicon, say) both use that one connection at the same time, and SQLite answers "database
+    table is locked" to one of them. Serving requests in turn removes the race; PostgreSQL keeps
+    the threaded server, where each request has its own connection.
+    """
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _SerialWSGIServer
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

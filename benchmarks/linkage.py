@@ -13,7 +13,7 @@ Targets:
   predict, cluster) <= 60 s; 5,000,000 records predict + cluster <= 90 s within 10 GB.
 
 Each scale's synthetic set is generated and cleaned once, in its own process, into Parquet files
-under --data-dir (kept, and reused by later runs with the same size and seed); linkage then runs
+under --data-dir (kept, and reused by later runs with the same size, seed and generator); linkage then runs
 in a fresh process that loads them, so its peak memory is linkage's alone. Each process runs
 under --timeout seconds. Wall-clock
 and CPU seconds are both recorded: on a shared machine the wall clock measures the neighbours
@@ -22,6 +22,7 @@ Results are printed as a table and as JSON lines (--json FILE appends them).
 """
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -36,6 +37,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 THRESHOLD = 0.9
+
+
+def _fingerprint() -> str:
+    """A short hash of what makes the synthetic rows (generator, cleaning, name lists), so a
+    set kept by an earlier run is reused only if it would come out the same."""
+    digest = hashlib.sha256()
+    linkage = ROOT / "lantern" / "linkage"
+    paths = [
+        linkage / "synthetic.py",
+        linkage / "cleaning.py",
+        ROOT / "lantern" / "people" / "names.py",
+        *sorted(p for p in (linkage / "data").iterdir() if p.suffix in (".csv", ".txt")),
+        *sorted((ROOT / "lantern" / "demo" / "data").iterdir()),
+    ]
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _peak_mb() -> float:
@@ -87,6 +105,9 @@ def run_scale(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     from lantern.linkage import engine, evaluation, model
 
     out: dict[str, Any] = {"threshold": args.threshold}
+    # One-minute load average when linking starts and when clustering ends: on a shared
+    # machine, wall-clock seconds mean little without it.
+    load_at_start = round(os.getloadavg()[0], 1)
     api = engine.duckdb_api(memory_limit=args.memory_limit, threads=args.threads)
     con = api.duckdb_con
     con.execute(f"CREATE TABLE truth AS SELECT * FROM read_parquet('{folder / 'truth.parquet'}')")  # noqa: S608
@@ -133,7 +154,7 @@ def run_scale(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     out.update({k: round(v, 2) for k, v in timings.items()})
     out["cpu"] = {k: round(v, 1) for k, v in cpu.items()}
     out["prior"] = prior
-    out["load_average"] = round(os.getloadavg()[0], 1)
+    out["load_average"] = [load_at_start, round(os.getloadavg()[0], 1)]
     out["peak_memory_mb"] = round(_peak_mb())
 
     con.execute(
@@ -175,7 +196,7 @@ def _table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| Records | Blocking recall | Pairs compared | Pair P / R / F1 | Cluster P / R / F1 "
         "| Twin / sibling false pairs (clusters) | Train s | Predict + cluster s (CPU s) | "
-        "End to end s (CPU s) | Peak MB | Load |",
+        "End to end s (CPU s) | Peak MB | Load (start / end) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -190,7 +211,7 @@ def _table(results: list[dict[str, Any]]) -> str:
             f"{c['false_matches']['twin']} / {c['false_matches']['sibling']} | "
             f"{r['train_s']} | {r['predict_and_cluster_s']} ({r['cpu']['predict_and_cluster_s']}) "
             f"| {r['end_to_end_s']} ({r['cpu']['end_to_end_s']}) | {r['peak_memory_mb']:,} | "
-            f"{r['load_average']} |"
+            f"{' / '.join(str(x) for x in r['load_average'])} |"
         )
     return "\n".join(lines)
 
@@ -233,7 +254,8 @@ def main() -> None:
     parser.add_argument(
         "--data-dir",
         default=tempfile.gettempdir(),
-        help="Where generated sets are kept (reused by later runs with the same size and seed)",
+        help="Where generated sets are kept (reused by later runs with the same size, seed "
+        "and generator)",
     )
     parser.add_argument("--generate-only", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--link-only", action="store_true", help=argparse.SUPPRESS)
@@ -250,8 +272,9 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores; threshold {args.threshold}", flush=True)
     febrl_results = run_febrl(args) if args.febrl else []
     results = []
+    fingerprint = _fingerprint()
     for records in args.scales:
-        folder = Path(args.data_dir) / f"linkage_{records}_{args.seed}"
+        folder = Path(args.data_dir) / f"linkage_{records}_{args.seed}_{fingerprint}"
         result: dict[str, Any] = {"records_asked": records}
         try:
             if not (folder / "truth.parquet").exists():

@@ -17,9 +17,10 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.database_api import DatabaseAPI
+from splink.internals.pipeline import CTEPipeline
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from lantern.linkage import model
+from lantern.linkage import clustering, model
 from lantern.linkage.cleaning import COLUMNS
 
 BACKENDS = ("duckdb", "spark")
@@ -194,18 +195,104 @@ def predict(linker: Linker, *, threshold: float) -> SplinkDataFrame:
 
 
 def cluster(linker: Linker, predictions: SplinkDataFrame, *, threshold: float) -> SplinkDataFrame:
-    """Connected components of the pairs at or above ``threshold``: one cluster per child.
+    """One cluster per child: connected components of the pairs at or above ``threshold``,
+    split where a component would hold two different NHS numbers or UPNs
+    (``lantern.linkage.clustering``).
 
-    Clusters ids only (``unique_id``, ``cluster_id``), rather than joining every input column
-    back as the linker's own method does.
+    Clusters ids only (``unique_id``, ``cluster_id``, the smallest unique_id in the cluster),
+    rather than joining every input column back as the linker's own method does.
     """
     records = next(iter(linker._input_tables_dict.values()))
-    return cluster_pairwise_predictions_at_threshold(
+    components = cluster_pairwise_predictions_at_threshold(
         nodes=records.physical_name,
         edges=predictions.physical_name,
         db_api=linker._db_api,
         node_id_column_name="unique_id",
         threshold_match_probability=threshold,
+    )
+    return _split_conflicts(linker._db_api, records, predictions, components, threshold)
+
+
+def _query(db_api: DatabaseAPI, sql: str, name: str) -> SplinkDataFrame:
+    pipeline = CTEPipeline()
+    pipeline.enqueue_sql(sql, name)
+    return db_api.sql_pipeline_to_splink_dataframe(pipeline)
+
+
+def _records(table: SplinkDataFrame) -> list[dict[str, Any]]:
+    """A small table's rows as dicts (on DuckDB without going through pandas)."""
+    if isinstance(table.db_api, DuckDBAPI):
+        relation = table.as_duckdbpyrelation()
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    return table.as_record_list()
+
+
+def _split_conflicts(
+    db_api: DatabaseAPI,
+    records: SplinkDataFrame,
+    predictions: SplinkDataFrame,
+    components: SplinkDataFrame,
+    threshold: float,
+) -> SplinkDataFrame:
+    # Plain SQL that DuckDB and Spark both run; the table names are Splink's own.
+    ids = clustering.EXCLUSIVE
+    # min <> max rather than count(DISTINCT): the same test (nulls ignored), far cheaper.
+    differ = " OR ".join(f"min(r.{i}) <> max(r.{i})" for i in ids)
+    present = " OR ".join(f"r.{i} IS NOT NULL" for i in ids)
+    conflicted = _query(
+        db_api,
+        f"""SELECT c.cluster_id FROM {components.physical_name} c
+        JOIN {records.physical_name} r ON r.unique_id = c.unique_id
+        WHERE {present}
+        GROUP BY c.cluster_id HAVING {differ}""",  # noqa: S608
+        "__lantern_conflicted_clusters",
+    )
+    nodes = _query(
+        db_api,
+        f"""SELECT c.unique_id, c.cluster_id, {", ".join(f"r.{i}" for i in ids)}
+        FROM {components.physical_name} c
+        JOIN {conflicted.physical_name} k ON k.cluster_id = c.cluster_id
+        JOIN {records.physical_name} r ON r.unique_id = c.unique_id""",  # noqa: S608
+        "__lantern_conflicted_nodes",
+    )
+    conflicted.drop_table_from_database_and_remove_from_cache()
+    rows = _records(nodes)
+    if not rows:
+        nodes.drop_table_from_database_and_remove_from_cache()
+        return components
+    edges = _records(
+        _query(
+            db_api,
+            f"""SELECT e.unique_id_l, e.unique_id_r, e.match_weight
+        FROM {predictions.physical_name} e
+        JOIN {nodes.physical_name} n ON n.unique_id = e.unique_id_l
+        WHERE e.match_probability >= {float(threshold)}""",  # noqa: S608
+            "__lantern_conflicted_edges",
+        )
+    )
+    split = clustering.split_conflicting(
+        (clustering.Node(int(r["unique_id"]), tuple(r[i] for i in ids)) for r in rows),
+        (
+            clustering.Edge(int(e["unique_id_l"]), int(e["unique_id_r"]), float(e["match_weight"]))
+            for e in edges
+        ),
+    )
+    nodes.drop_table_from_database_and_remove_from_cache()
+    before = {int(r["unique_id"]): int(r["cluster_id"]) for r in rows}
+    changed = {uid: cid for uid, cid in split.items() if before[uid] != cid}
+    logger.info("split %s clusters holding conflicting identifiers", len(set(before.values())))
+    if not changed:
+        return components
+    # The changes as an inline table (integers only): a few per conflicting cluster, and
+    # DuckDB and Spark both read VALUES, where registering a table would cost DuckDB a pandas
+    # import.
+    values = ", ".join(f"({int(uid)}, {int(cid)})" for uid, cid in sorted(changed.items()))
+    return _query(
+        db_api,
+        f"""SELECT c.unique_id, coalesce(s.cluster_id, c.cluster_id) AS cluster_id
+        FROM {components.physical_name} c
+        LEFT JOIN (VALUES {values}) AS s(unique_id, cluster_id) ON s.unique_id = c.unique_id""",  # noqa: S608
+        "__lantern_clusters",
     )
 
 

@@ -2,9 +2,11 @@
 
 The same synthetic children as four agencies record them: the council, the police, the school
 and health. Seeded and deterministic: ``generate(records=..., seed=...)`` always returns the
-same rows. Never real people: names are drawn independently from the demo generator's
-synthetic lists (``lantern/demo/data``), dates of birth are random, identifiers are built to fail
-their check digits, and postcodes (which are not personal data) come from the demo sample.
+same rows. Never real people: first names and surnames are drawn independently from name lists
+(the demo generator's, ``lantern/demo/data``, then Lantern's own and invented ones,
+``data/README.md``) with shares that follow published figures for England and Wales, dates of
+birth are random, identifiers are built to fail their check digits, and postcodes (which are not
+personal data) come from the demo sample.
 
 What makes it hard, on purpose (issue 7):
 
@@ -28,6 +30,7 @@ import bisect
 import csv
 import itertools
 import random
+import re
 import string
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +38,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from lantern.linkage.cleaning import SourceRecord, name_groups, standardise_name
+from lantern.linkage.cleaning import SourceRecord, name_groups, nickname_table, standardise_name
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo" / "data"
 DATA = Path(__file__).parent / "data"
@@ -101,10 +104,26 @@ PROFILES = {
     ),
 }  # fmt: skip
 
-# Names and their weights: common names are common (so term frequencies matter) and there is a
-# long tail, as in a real population. Weight of the name at rank k: 1 / (k + offset).
-_FIRST_OFFSET = 10
-_SURNAME_OFFSET = 30
+
+@dataclass(frozen=True)
+class NameShape:
+    """How common the name at rank k (from 1) is: a share proportional to
+    (k + offset) ** -exponent, over every name on the list."""
+
+    exponent: float
+    offset: float
+
+
+# Fitted to published aggregate figures for England and Wales (data/README.md gives the figures
+# and sources; no personal data): given names per sex, as in one year's births (the commonest
+# name about 1.7%, the top ten about 13.5%, rank 100 about 0.18%, the top hundred half of all
+# babies); surnames as in the population (the commonest about 1.2%, rank ten about 0.4%, the
+# chance that two random people share a surname about 1 in 1,300, a long tail of rare names).
+# How often unrelated children share a first name, surname and date of birth depends on these
+# shares; the first lists used (about 300 given names per sex and 2,400 surnames, with the
+# common names too common) made such namesakes two to four times commoner than in England.
+FIRST_NAMES = NameShape(exponent=1.35, offset=22)
+SURNAMES = NameShape(exponent=0.8, offset=2)
 
 
 @dataclass(frozen=True)
@@ -115,10 +134,16 @@ class _Pool:
     def pick(self, rng: random.Random) -> str:
         return self.items[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
+    def shares(self) -> list[float]:
+        """Each name's share of the population, in rank order."""
+        total = self.cumulative[-1]
+        before = (0.0, *self.cumulative[:-1])
+        return [(c - b) / total for c, b in zip(self.cumulative, before, strict=True)]
 
-def _pool(items: Sequence[str], offset: int) -> _Pool:
+
+def _pool(items: Sequence[str], shape: NameShape) -> _Pool:
     unique = list(dict.fromkeys(items))
-    weights = [1 / (rank + offset) for rank in range(len(unique))]
+    weights = [(rank + shape.offset) ** -shape.exponent for rank in range(1, len(unique) + 1)]
     return _Pool(tuple(unique), tuple(itertools.accumulate(weights)))
 
 
@@ -128,6 +153,40 @@ def _read_list(path: Path) -> list[str]:
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+# Invented names must read like names: no three vowels together and only the usual pairs.
+_VOWEL_PAIRS = frozenset({"ia", "ie", "ea", "ai", "ae", "io", "oa", "ua", "ei"})
+_THREE_VOWELS = re.compile(r"[aeiou]{3}")
+_TWO_VOWELS = re.compile(r"(?=([aeiou]{2}))")
+_TRIPLED = re.compile(r"([a-z])\1\1|([^aeioulnrst])\2")
+
+
+def _readable(name: str) -> bool:
+    low = name.lower()
+    if _THREE_VOWELS.search(low) or _TRIPLED.search(low):
+        return False
+    return all(m[1] in _VOWEL_PAIRS for m in _TWO_VOWELS.finditer(low))
+
+
+def invented_names(
+    starts: Sequence[str], middles: Sequence[str], ends: Sequence[str], taken: set[str]
+) -> list[str]:
+    """Every readable start + middle + end not already ``taken`` (standardised names) and not a
+    known nickname or variant, sorted: the rare names of the long tail."""
+    known = nickname_table()
+    out = set()
+    for start, middle, end in itertools.product(starts, middles, ends):
+        name = _title((start + middle + end).lower())
+        key = standardise_name(name)
+        if _readable(name) and key not in taken and key not in known:
+            out.add(name)
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -142,39 +201,57 @@ class _Lists:
 
 @cache
 def _lists() -> _Lists:
-    # The demo generator's lists first (the common names), then Lantern's own extra names (the
-    # tail); each part is shuffled with a fixed seed so alphabetical order does not decide which
-    # names are common.
+    # Common names first, then the tail: the demo generator's lists, then Lantern's extra names,
+    # then invented ones (data/name_parts.csv). Each part is shuffled with a fixed seed so that
+    # alphabetical order does not decide which names are common.
     order = random.Random(7)
 
-    def ordered(*paths: Path) -> list[str]:
+    def shuffled(items: list[str]) -> list[str]:
+        order.shuffle(items)
+        return items
+
+    def listed(*paths: Path) -> list[str]:
         out: list[str] = []
         for path in paths:
-            items = _read_list(path) if path.exists() else []
-            order.shuffle(items)
-            out += items
+            out += shuffled(_read_list(path) if path.exists() else [])
         return out
 
-    female = ordered(DEMO_DATA / "first_names_female.txt", DATA / "first_names_extra_female.txt")
-    male = ordered(DEMO_DATA / "first_names_male.txt", DATA / "first_names_extra_male.txt")
-    with (DATA / "surname_parts.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    compounds = [p["prefix"] + s["suffix"] for p in rows for s in rows]
-    order.shuffle(compounds)
-    surnames = ordered(DEMO_DATA / "surnames.txt") + compounds
+    parts: dict[tuple[str, str], list[str]] = {}
+    for row in _read_csv(DATA / "name_parts.csv"):
+        parts.setdefault((row["kind"], row["position"]), []).append(row["text"])
+    surname_rows = _read_csv(DATA / "surname_parts.csv")
+    prefixes = [row["prefix"] for row in surname_rows]
+    suffixes = [row["suffix"] for row in surname_rows]
+
+    def given(sex: str, *paths: Path) -> list[str]:
+        common = listed(*paths)
+        taken = {standardise_name(n) for n in common}
+        tail = invented_names(
+            parts[(sex, "start")], parts[(sex, "middle")], parts[(sex, "end")], taken
+        )
+        return common + shuffled(tail)
+
+    female = given(
+        "female", DEMO_DATA / "first_names_female.txt", DATA / "first_names_extra_female.txt"
+    )
+    male = given("male", DEMO_DATA / "first_names_male.txt", DATA / "first_names_extra_male.txt")
+    surnames = listed(DEMO_DATA / "surnames.txt")
+    taken = {standardise_name(n) for n in surnames}
+    two_part = invented_names(prefixes, [""], suffixes, taken)
+    taken |= {standardise_name(n) for n in two_part}
+    middles = [m for m in parts[("surname", "middle")] if m]
+    surnames += shuffled(two_part) + shuffled(invented_names(prefixes, middles, suffixes, taken))
     with (DEMO_DATA / "postcode_sample.csv").open(newline="", encoding="utf-8") as handle:
         postcodes = tuple(row["postcode"] for row in csv.DictReader(handle))
     variants: dict[str, list[str]] = {}
     diminutives: dict[str, list[str]] = {}
-    with (DATA / "nicknames.csv").open(encoding="utf-8") as handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        for row in csv.DictReader(lines):
-            target = variants if row["kind"] == "transliteration" else diminutives
-            target.setdefault(row["name"], []).append(row["variant"])
+    for row in _read_csv(DATA / "nicknames.csv"):
+        target = variants if row["kind"] == "transliteration" else diminutives
+        target.setdefault(row["name"], []).append(row["variant"])
     return _Lists(
-        female=_pool(female, _FIRST_OFFSET),
-        male=_pool(male, _FIRST_OFFSET),
-        surnames=_pool(surnames, _SURNAME_OFFSET),
+        female=_pool(female, FIRST_NAMES),
+        male=_pool(male, FIRST_NAMES),
+        surnames=_pool(surnames, SURNAMES),
         postcodes=postcodes,
         variants={k: tuple(v) for k, v in variants.items()},
         diminutives={k: tuple(v) for k, v in diminutives.items()},

@@ -30,6 +30,13 @@ def _pairs(linked: engine.Linked) -> set[frozenset[int]]:
     return {frozenset((p["unique_id_l"], p["unique_id_r"])) for p in linked.pairs}
 
 
+def _partition(linked: engine.Linked) -> set[frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for uid, cluster in linked.clusters.items():
+        groups.setdefault(cluster, set()).add(uid)
+    return {frozenset(g) for g in groups.values()}
+
+
 @pytest.fixture(scope="module")
 def background() -> list[SourceRecord]:
     """Other children, so the prior and term frequencies look like a real population."""
@@ -140,6 +147,43 @@ def test_conflicting_nhs_numbers_block_a_match(background):
     assert linked.clusters[9021] != linked.clusters[9022]
 
 
+def _namesakes() -> list[SourceRecord]:
+    """Two children with the same name and date of birth in different towns, each known to
+    health (NHS number) and school (UPN); the police hold a record of the first (9041-9043,
+    then 9044-9045)."""
+
+    def known(uid: int, source: str, postcode: str, **fields) -> SourceRecord:
+        return _child(uid, source, "Precious", last_name="Smith", postcodes=[postcode], **fields)
+
+    return [
+        known(9041, "health", "N17 6AA", nhs_number="4000000001"),
+        known(9042, "school", "N17 6AA", upn="Z309000000001"),
+        known(9043, "police", "N17 6AA"),
+        known(9044, "health", "LS6 2AB", nhs_number="4000000002"),
+        known(9045, "school", "LS6 2AB", upn="Z309000000002"),
+    ]
+
+
+def _namesakes_apart(linked: engine.Linked) -> bool:
+    clusters = linked.clusters
+    return (
+        len({clusters[u] for u in (9041, 9042, 9043)}) == 1
+        and len({clusters[u] for u in (9044, 9045)}) == 1
+        and clusters[9041] != clusters[9044]
+    )
+
+
+def test_namesakes_are_not_chained_into_one_cluster_through_records_without_identifiers(
+    background,
+):
+    # Compared directly, one namesake's health record and the other's school record share no
+    # identifier and score as a match, so connected components alone would make one cluster
+    # of all five records; the clusters must not hold two NHS numbers or two UPNs.
+    linked = _link([*background, *_namesakes()])
+    assert any(pair & {9041, 9042, 9043} and pair & {9044, 9045} for pair in _pairs(linked))
+    assert _namesakes_apart(linked)
+
+
 def test_an_agreeing_identifier_links_records_with_little_else_in_common(background):
     one = SourceRecord(unique_id=9031, source="ssda903", upn="Z309000012345", sex="F")
     other = _child(9032, "school", "Tia", upn="Z309000012345")
@@ -162,7 +206,8 @@ def _java_available() -> bool:
     reason="Java is not installed (CI always runs this test)",
 )
 def test_spark_backend_finds_the_same_pairs_as_duckdb():
-    records = synthetic.generate(records=250, seed=3)
+    # With the namesakes, the clusters are split on both backends too.
+    records = [*synthetic.generate(records=250, seed=3), *_namesakes()]
     table = _table(records)
     parameters = model.load_parameters()
     on_duckdb = engine.link(table, parameters=parameters, explain=False)
@@ -172,6 +217,8 @@ def test_spark_backend_finds_the_same_pairs_as_duckdb():
     )
     assert on_spark.prior == pytest.approx(on_duckdb.prior)
     assert _pairs(on_spark) == _pairs(on_duckdb)
+    assert _partition(on_spark) == _partition(on_duckdb)
+    assert _namesakes_apart(on_spark)
     duck = {
         frozenset((p["unique_id_l"], p["unique_id_r"])): p["match_probability"]
         for p in on_duckdb.pairs

@@ -155,7 +155,7 @@ def make_node(key: str, item: Any) -> Node:
         return Node(
             key,
             kind,
-            item.full_name,
+            item.display_name,
             item.reference,
             reverse("intelligence:child_network", kwargs={"pk": item.pk}),
         )

@@ -121,7 +121,8 @@ class NameShape:
 # chance that two random people share a surname about 1 in 1,300, a long tail of rare names).
 # How often unrelated children share a first name, surname and date of birth depends on these
 # shares; the first lists used (about 300 given names per sex and 2,400 surnames, with the
-# common names too common) made such namesakes two to four times commoner than in England.
+# common names too common) made namesakes about three and a half times as common as the
+# published figures imply.
 FIRST_NAMES = NameShape(exponent=1.35, offset=22)
 SURNAMES = NameShape(exponent=0.8, offset=2)
 

@@ -6,12 +6,32 @@ one transaction, and by services that write thousands of rows in one request (ag
 the shares they make).
 """
 
+import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a bulk load builds its rows.
+
+    A load of a few hundred thousand rows holds millions of small objects (rows, dates, tuples)
+    until it ends; each of the collector's passes walks them all and frees nothing, and the
+    passes come more often the more there are: about a fifth of a 400,000-row import's Python
+    time. Memory is still freed as usual when the last reference goes; cycles wait until the
+    end. The collector is process-wide, so other threads' cycles wait too.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def analyze(tables: Sequence[type[models.Model]]) -> None:

@@ -60,7 +60,10 @@ class ReturnHow(models.TextChoices):
 
 
 class MissingEpisode(VersionedModel):
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    # Indexed by Meta's (child, last_seen_at), which serves lookups by child alone too.
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="episodes", db_index=False
+    )
     setting = models.CharField(max_length=10, choices=Setting.choices)
     whereabouts = models.CharField(max_length=7, choices=Whereabouts.choices)
     # Whether the child was looked after when the episode began; kept so the category does not

@@ -65,6 +65,14 @@ class Problems:
             raise TooManyProblems()
         self.items.append(Problem(file, line, column, message, rule))
 
+    def extend(self, other: "Problems") -> None:
+        """Add another list's problems after these, as if found in turn (the cap applies)."""
+        for problem in other.items:
+            self.add(problem.file, problem.line, problem.column, problem.message, problem.rule)
+        if other.more:
+            self.more = True
+            raise TooManyProblems()
+
     def __bool__(self) -> bool:
         return bool(self.items)
 
@@ -188,7 +196,8 @@ def read_table(
     return Table(name, tuple(expected), rows, lines)
 
 
-_DATES: dict[str, date] = {}
+# Valid dates already parsed, by their text: callers may look a date up here before parsing it.
+KNOWN_DATES: dict[str, date] = {}
 
 
 def parse_date(text: str) -> date:
@@ -197,7 +206,7 @@ def parse_date(text: str) -> date:
     Hand-parsed and remembered: ``strptime`` is five times slower, and an import of a few
     hundred thousand rows holds only a few thousand different dates.
     """
-    known = _DATES.get(text)
+    known = KNOWN_DATES.get(text)
     if known is not None:
         return known
     if len(text) != 10 or text[2] != "/" or text[5] != "/" or not text.isascii():
@@ -206,8 +215,8 @@ def parse_date(text: str) -> date:
     if not (day.isdigit() and month.isdigit() and year.isdigit()):
         raise ValueError(text)
     parsed = date(int(year), int(month), int(day))
-    if len(_DATES) < 100_000:
-        _DATES[text] = parsed
+    if len(KNOWN_DATES) < 100_000:
+        KNOWN_DATES[text] = parsed
     return parsed
 
 

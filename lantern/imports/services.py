@@ -28,7 +28,7 @@ from django.utils import timezone
 from lantern.accounts.models import Organisation, OrgType
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record, changes, snapshot
-from lantern.common.bulk import indexes_deferred
+from lantern.common.bulk import collector_paused, indexes_deferred
 from lantern.episodes import rules
 from lantern.episodes.models import Grade, MissingEpisode, PoliceGrading, ReturnHow, Whereabouts
 from lantern.geo import postcodes
@@ -36,7 +36,7 @@ from lantern.imports import police, ssda903
 from lantern.imports.files import ImportRejected, Problem, Problems, TooManyProblems, checksum
 from lantern.imports.models import ImportKind, ImportRun, ImportStatus
 from lantern.imports.timeline import Period, place_periods
-from lantern.imports.writer import Inserter, reserve_ids, should_defer_indexes
+from lantern.imports.writer import Inserter, gist_order, reserve_ids, should_defer_indexes
 from lantern.people import names as name_keys
 from lantern.people.codes import CareStatus, IdentifierKind
 from lantern.people.models import (
@@ -316,7 +316,19 @@ def _plan_903(
                 plan.new_placements.append((pk, span))
     for value, periods_in_file in data.missing.items():
         pk = child_pk[value]
-        episodes_held = known.episodes.get(pk, [])
+        episodes_held = known.episodes.get(pk)
+        if not episodes_held:
+            # Nothing in Lantern for this child yet (the usual case in a big import): every
+            # period is new, and only the file's own periods can be in its way.
+            wanted = [Period(p.start, p.end) for p in periods_in_file]
+            for period, placed in zip(periods_in_file, place_periods((), wanted), strict=True):
+                if placed is None:
+                    problems.add(
+                        names["Missing"], period.line, "MIS_START", EPISODE_OVERLAPS_LANTERN
+                    )
+                else:
+                    plan.new_episodes.append((pk, period, placed[0], placed[1]))
+            continue
         by_day: dict[date, list[tuple[int, datetime, datetime | None, int]]] = defaultdict(list)
         for item in sorted(episodes_held, key=lambda e: e[1]):
             by_day[ssda903_day(item[1])].append(item)
@@ -379,10 +391,10 @@ def _write_903(
     now = timezone.now()
     actor_id = _actor_id(actor)
     counts = Counts(rows_read=data.rows_read, rows_unchanged=plan.unchanged)
-    # Real ids for new children, then everything that points at them.
+    # Real ids for new children, then everything that points at them. Nothing points at the
+    # new identifiers, placements and episodes: the database numbers those as they arrive.
     fresh = reserve_ids(Child, len(plan.new_children))
     real = {placeholder: pk for (placeholder, _), pk in zip(plan.new_children, fresh, strict=True)}
-    child_pk = {value: real.get(pk, pk) for value, pk in child_pk.items()}
     open_episode: dict[str, ssda903.EpisodeRow] = {}
     for rows in data.episodes.values():
         for row in rows:
@@ -390,63 +402,51 @@ def _write_903(
                 open_episode[row.child] = row
     home_of: dict[str, str] = {}
     for value, rows in data.episodes.items():
-        homes = [r.home_postcode for r in rows if r.home_postcode]
-        if homes:
-            home_of[value] = homes[-1]
+        given = [r.home_postcode for r in rows if r.home_postcode]
+        if given:
+            home_of[value] = given[-1]
 
     children = Inserter(
         Child,
-        [
-            "id",
-            "created_at",
-            "updated_at",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "ethnicity",
-            "home_la_id",
-            "home_postcode",
-            "care_status",
-            "legal_status",
-            "created_by_id",
-        ],
-    )
-    identifiers = Inserter(
-        ChildIdentifier,
-        ["id", "created_at", "updated_at", "child_id", "kind", "value", "issuing_organisation_id"],
+        ["id", "date_of_birth", "sex", "ethnicity", "home_postcode", "care_status", "legal_status"],
+        constants={
+            "created_at": now,
+            "updated_at": now,
+            "first_name": "",
+            "last_name": "",
+            "home_la_id": la.pk,
+            "created_by_id": actor_id,
+        },
     )
     new_identifiers: list[tuple[int, str, str]] = []
+    looked_after, not_looked_after = CareStatus.LOOKED_AFTER.value, CareStatus.NONE.value
+    la_child_id, upn = IdentifierKind.LA_CHILD_ID.value, IdentifierKind.UPN.value
     for (_, head), pk in zip(plan.new_children, fresh, strict=True):
         current = open_episode.get(head.child)
-        looked_after = current is not None
         children.add(
             (
                 pk,
-                now,
-                now,
-                "",
-                "",
                 head.dob,
                 head.sex,
                 head.ethnicity,
-                la.pk,
                 home_of.get(head.child, ""),
-                CareStatus.LOOKED_AFTER.value if looked_after else CareStatus.NONE.value,
+                looked_after if current is not None else not_looked_after,
                 current.legal_status if current is not None else "",
-                actor_id,
             )
         )
-        new_identifiers.append((pk, IdentifierKind.LA_CHILD_ID.value, head.child))
+        new_identifiers.append((pk, la_child_id, head.child))
         if head.upn and head.upn not in ssda903.UPN_REASONS:
-            new_identifiers.append((pk, IdentifierKind.UPN.value, head.upn))
+            new_identifiers.append((pk, upn, head.upn))
     children.flush()
-    for pk, (child_id, kind, value) in zip(
-        reserve_ids(ChildIdentifier, len(new_identifiers)), new_identifiers, strict=True
-    ):
-        identifiers.add((pk, now, now, child_id, kind, value, la.pk))
-    identifiers.flush()
     counts.children_created = children.written
+    identifiers = Inserter(
+        ChildIdentifier,
+        ["child_id", "kind", "value"],
+        constants={"created_at": now, "updated_at": now, "issuing_organisation_id": la.pk},
+    )
+    for identifier in new_identifiers:
+        identifiers.add(identifier)
+    identifiers.flush()
 
     councils = dict(
         Organisation.objects.filter(type=OrgType.LOCAL_AUTHORITY)
@@ -459,11 +459,7 @@ def _write_903(
     placements = Inserter(
         Placement,
         [
-            "id",
-            "created_at",
-            "updated_at",
             "child_id",
-            "placing_la_id",
             "place",
             "provider",
             "postcode",
@@ -474,18 +470,32 @@ def _write_903(
             "host_area_code",
             "location",
             "distance_miles",
-            "created_by_id",
         ],
+        constants={
+            "created_at": now,
+            "updated_at": now,
+            "placing_la_id": la.pk,
+            "created_by_id": actor_id,
+        },
     )
+    # A council's children live and are placed at a few hundred postcodes: look each up once
+    # (those in the Episodes table were looked up while it was checked).
+    homes: dict[str, postcodes.PostcodeInfo | None] = dict(data.places)
+    distances: dict[tuple[str, str], Decimal] = {}
     host_on: dict[int, list[tuple[date, date | None, int | None]]] = defaultdict(list)
-    for pk, (placeholder, span) in zip(
-        reserve_ids(Placement, len(plan.new_placements)), plan.new_placements, strict=True
-    ):
+    for placeholder, span in plan.new_placements:
         child_id = real.get(placeholder, placeholder)
         info = span.pl_info
         home_code = span.home_postcode or homes_known.get(child_id, "")
-        home = postcodes.lookup(home_code) if home_code else None
-        distance: Decimal | None = postcodes.distance_miles(home, info) if home else None
+        if home_code not in homes:
+            homes[home_code] = postcodes.lookup(home_code) if home_code else None
+        home = homes[home_code]
+        distance: Decimal | None = None
+        if home is not None:
+            pair = (home.postcode, info.postcode)
+            if pair not in distances:
+                distances[pair] = postcodes.distance_miles(home, info)
+            distance = distances[pair]
         host = councils.get(info.area_code)
         location = (
             PlacementLocation.IN.value
@@ -494,11 +504,7 @@ def _write_903(
         )
         placements.add(
             (
-                pk,
-                now,
-                now,
                 child_id,
-                la.pk,
                 span.place,
                 span.provider,
                 span.postcode,
@@ -509,7 +515,6 @@ def _write_903(
                 info.area_code,
                 location,
                 distance,
-                actor_id,
             )
         )
         host_on[child_id].append((span.decom, span.dec, host))
@@ -519,56 +524,25 @@ def _write_903(
     episodes = Inserter(
         MissingEpisode,
         [
-            "id",
-            "created_at",
-            "updated_at",
             "child_id",
-            "setting",
             "whereabouts",
-            "looked_after",
             "last_seen_at",
             "missing_from_la_id",
             "reported_at",
-            "reporter_kind",
             "returned_at",
             "return_how",
-            "recorded_by_id",
-            "recording_organisation_id",
         ],
-        shuffle=True,
+        constants={
+            "created_at": now,
+            "updated_at": now,
+            "setting": "care",
+            "looked_after": True,
+            "reporter_kind": "other",
+            "recorded_by_id": actor_id,
+            "recording_organisation_id": la.pk,
+        },
     )
-    for pk, (placeholder, period, start, end) in zip(
-        reserve_ids(MissingEpisode, len(plan.new_episodes)), plan.new_episodes, strict=True
-    ):
-        child_id = real.get(placeholder, placeholder)
-        host = next(
-            (
-                h
-                for s, e, h in host_on.get(child_id, ())
-                if s <= period.start and (e is None or period.start <= e) and h is not None
-            ),
-            la.pk,
-        )
-        episodes.add(
-            (
-                pk,
-                now,
-                now,
-                child_id,
-                "care",
-                Whereabouts.UNKNOWN.value if period.code == "M" else Whereabouts.KNOWN.value,
-                True,
-                start,
-                host,
-                start,  # the 903 does not say when the child was reported: not before last seen
-                "other",
-                end,
-                ReturnHow.UNKNOWN.value if end is not None else "",
-                actor_id,
-                la.pk,
-            )
-        )
-    episodes.flush()
+    episodes.stream(_episode_rows(la, plan.new_episodes, real, host_on))
     counts.episodes_created = episodes.written
 
     for pk, version, ended_on in plan.placement_ends:
@@ -591,6 +565,38 @@ def _write_903(
         )
     counts.rows_updated = len(plan.placement_ends) + len(plan.episode_returns)
     return counts
+
+
+def _episode_rows(
+    la: Organisation,
+    new_episodes: list[tuple[int, ssda903.MissingRow, datetime, datetime | None]],
+    real: dict[int, int],
+    host_on: dict[int, list[tuple[date, date | None, int | None]]],
+) -> Iterator[tuple[Any, ...]]:
+    """The new episodes' rows, in the order that makes the no-overlap constraint cheapest."""
+    missing, away = Whereabouts.UNKNOWN.value, Whereabouts.KNOWN.value
+    returned_how = ReturnHow.UNKNOWN.value
+    council = la.pk
+    for first, stop in gist_order(new_episodes):
+        placeholder = new_episodes[first][0]
+        child_id = real.get(placeholder, placeholder)
+        spans = host_on.get(child_id, ())
+        for _, period, start, end in new_episodes[first:stop]:
+            day = period.start
+            host = council  # the placement's council, else the council making the return
+            for s, e, h in spans:
+                if h is not None and s <= day and (e is None or day <= e):
+                    host = h
+                    break
+            yield (
+                child_id,
+                missing if period.code == "M" else away,
+                start,
+                host,
+                start,  # the 903 does not say when the child was reported: not before seen
+                end,
+                returned_how if end is not None else "",
+            )
 
 
 def _update_with_audit(
@@ -635,35 +641,38 @@ def ssda903_import(
         files = ssda903.find_files(directory)
         names = [files[t].name for t in ssda903.TABLES]
         digest = checksum(files.values())
-        data = ssda903.check_set(files, today=timezone.localdate())
-        rows_read = data.rows_read
-        try:
-            with transaction.atomic():
-                problems = Problems()
-                try:
-                    known = _known_903(la, data)
-                    plan, child_pk = _plan_903(la, data, known, problems)
-                except TooManyProblems:
-                    raise ImportRejected(problems.sorted(), more=True) from None
-                if problems:
-                    raise ImportRejected(problems.sorted())
-                defer = should_defer_indexes(MissingEpisode, len(plan.new_episodes))
-                with indexes_deferred([Child, ChildIdentifier, Placement, MissingEpisode], defer):
-                    counts = _write_903(
-                        actor=actor, la=la, data=data, known=known, plan=plan, child_pk=child_pk
+        with collector_paused():
+            data = ssda903.check_set(files, today=timezone.localdate())
+            rows_read = data.rows_read
+            try:
+                with transaction.atomic():
+                    problems = Problems()
+                    try:
+                        known = _known_903(la, data)
+                        plan, child_pk = _plan_903(la, data, known, problems)
+                    except TooManyProblems:
+                        raise ImportRejected(problems.sorted(), more=True) from None
+                    if problems:
+                        raise ImportRejected(problems.sorted())
+                    defer = should_defer_indexes(MissingEpisode, len(plan.new_episodes))
+                    with indexes_deferred(
+                        [Child, ChildIdentifier, Placement, MissingEpisode], defer
+                    ):
+                        counts = _write_903(
+                            actor=actor, la=la, data=data, known=known, plan=plan, child_pk=child_pk
+                        )
+                    return _record_success(
+                        actor=actor,
+                        kind=ImportKind.SSDA903,
+                        organisation=la,
+                        started=started,
+                        names=names,
+                        digest=digest,
+                        counts=counts,
+                        via=via,
                     )
-                return _record_success(
-                    actor=actor,
-                    kind=ImportKind.SSDA903,
-                    organisation=la,
-                    started=started,
-                    names=names,
-                    digest=digest,
-                    counts=counts,
-                    via=via,
-                )
-        except IntegrityError:
-            raise ImportRejected([Problem(", ".join(names), 0, "", RACED)]) from None
+            except IntegrityError:
+                raise ImportRejected([Problem(", ".join(names), 0, "", RACED)]) from None
     except ImportRejected as rejected:
         _record_rejection(
             actor=actor,

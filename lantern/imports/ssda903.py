@@ -18,12 +18,15 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from lantern.geo import postcodes
 from lantern.imports.files import (
+    KNOWN_DATES,
     ImportRejected,
     Problems,
     Table,
@@ -32,6 +35,7 @@ from lantern.imports.files import (
     parse_date,
     read_table,
 )
+from lantern.imports.lookups import PostcodeLookups
 from lantern.people import services as people_services
 from lantern.people.codes import Ethnicity, LegalStatus, PlacementProvider, PlacementType
 
@@ -172,8 +176,9 @@ REC_NOT_E8 = (
 )
 
 
-@dataclass(frozen=True)
-class HeaderRow:
+# Rows are named tuples: an import makes hundreds of thousands of them, and a tuple is made
+# several times faster than a dataclass instance.
+class HeaderRow(NamedTuple):
     line: int
     child: str
     sex: str
@@ -182,8 +187,7 @@ class HeaderRow:
     upn: str
 
 
-@dataclass(frozen=True)
-class EpisodeRow:
+class EpisodeRow(NamedTuple):
     line: int
     child: str
     decom: date
@@ -198,8 +202,7 @@ class EpisodeRow:
     pl_info: postcodes.PostcodeInfo
 
 
-@dataclass(frozen=True)
-class MissingRow:
+class MissingRow(NamedTuple):
     line: int
     child: str
     code: str
@@ -214,6 +217,8 @@ class Set903:
     episodes: dict[str, list[EpisodeRow]] = field(default_factory=dict)
     missing: dict[str, list[MissingRow]] = field(default_factory=dict)
     rows_read: int = 0
+    # Every postcode in the Episodes table (normalised) and its place, None if unknown.
+    places: dict[str, postcodes.PostcodeInfo | None] = field(default_factory=dict)
 
     @property
     def file_names(self) -> dict[str, str]:
@@ -323,6 +328,7 @@ def _postcode(
     problems: Problems,
     required: bool,
     seen: dict[str, tuple[str | None, postcodes.PostcodeInfo | None]],
+    places: dict[str, postcodes.PostcodeInfo | None],
 ) -> tuple[str, postcodes.PostcodeInfo | None]:
     if not text:
         if required:
@@ -330,7 +336,9 @@ def _postcode(
         return "", None
     if text not in seen:  # a council's placements use the same few hundred postcodes
         normal_text = postcodes.normalise_postcode(text)
-        seen[text] = (normal_text, postcodes.lookup(normal_text) if normal_text else None)
+        if normal_text and normal_text not in places:
+            places[normal_text] = postcodes.lookup(normal_text)
+        seen[text] = (normal_text, places[normal_text] if normal_text else None)
     normal, info = seen[text]
     if normal is None or (required and info is None):
         problems.add(name, line, column, people_services.POSTCODE_INVALID)
@@ -339,9 +347,15 @@ def _postcode(
 
 
 def _check_episodes(
-    table: Table, header: dict[str, HeaderRow], problems: Problems, today: date
+    table: Table,
+    header: dict[str, HeaderRow],
+    problems: Problems,
+    today: date,
+    places: dict[str, postcodes.PostcodeInfo | None] | None = None,
 ) -> dict[str, list[EpisodeRow]]:
+    """``places``: postcodes (normalised) already looked up; those looked up here are added."""
     name = table.name
+    places = {} if places is None else places
     by_child: dict[str, list[EpisodeRow]] = defaultdict(list)
     seen: dict[str, tuple[str | None, postcodes.PostcodeInfo | None]] = {}
     for values, line in zip(table.rows, table.lines, strict=True):
@@ -400,8 +414,8 @@ def _check_episodes(
             problems.add(name, line, "REC", DEC_WITHOUT_REC)
         if reason and reason not in REASON_PLACE_CHANGE_CODES:
             problems.add(name, line, "REASON_PLACE_CHANGE", REASON_INVALID)
-        home_normal, _ = _postcode(name, line, "HOME_POST", home, problems, False, seen)
-        pl_normal, pl_info = _postcode(name, line, "PL_POST", pl, problems, True, seen)
+        home_normal, _ = _postcode(name, line, "HOME_POST", home, problems, False, seen, places)
+        pl_normal, pl_info = _postcode(name, line, "PL_POST", pl, problems, True, seen, places)
         if urn and not URN_RE.match(urn):
             problems.add(name, line, "URN", URN_INVALID)
         if ok and pl_info is not None and decom is not None and person is not None:
@@ -439,10 +453,26 @@ def _check_missing(
     """The rows fit to import, and every row with readable dates (the cross-row rules look at
     those, as DfE's validator does, so a row with one fault does not hide another's)."""
     name = table.name
-    by_child: dict[str, list[MissingRow]] = defaultdict(list)
     readable: dict[str, list[MissingRow]] = defaultdict(list)
+    unfit: set[int] = set()  # lines of readable rows with a problem of their own
+    known_dates = KNOWN_DATES
     for values, line in zip(table.rows, table.lines, strict=True):
         child, dob_t, code, start_t, end_t = values
+        # The usual row, in one test: every cell as it should be (dates already seen and
+        # valid). Anything else goes through the checks one by one, which name each problem.
+        person = header.get(child)
+        start = known_dates.get(start_t)
+        end = known_dates.get(end_t) if end_t else None
+        if (
+            person is not None
+            and start is not None
+            and code in MISSING_CODES
+            and known_dates.get(dob_t) == person.dob
+            and person.dob < start <= today
+            and ((end is None and not end_t) or (end is not None and start <= end and end <= today))
+        ):
+            readable[child].append(MissingRow(line, child, code, start, end))
+            continue
         ok = True
         if not child:
             problems.add(name, line, "CHILD", CHILD_REQUIRED)
@@ -450,7 +480,6 @@ def _check_missing(
         elif child not in header:
             problems.add(name, line, "CHILD", NOT_IN_HEADER, "INT04")
             ok = False
-        person = header.get(child)
         if person is not None:
             try:
                 same = parse_date(dob_t) == person.dob
@@ -492,19 +521,31 @@ def _check_missing(
             problems.add(name, line, "MIS_END", MIS_END_FUTURE)
             ok = False
         if start is not None and person is not None and (end is not None or not end_t):
-            row = MissingRow(line, child, code, start, end)
-            readable[child].append(row)
-            if ok:
-                by_child[child].append(row)
-    for rows in readable.values():
+            readable[child].append(MissingRow(line, child, code, start, end))
+            if not ok:
+                unfit.add(line)
+    by_child: dict[str, list[MissingRow]] = {}
+    for child, rows in readable.items():
+        fit = [r for r in rows if r.line not in unfit] if unfit else list(rows)
+        if fit:
+            fit.sort(key=_by_start)
+            by_child[child] = fit
         # Rule 574's order: by MIS_END (MIS_START when open), then MIS_START.
-        rows.sort(key=lambda r: (r.end or r.start, r.start, r.line))
-        for earlier, later in itertools.pairwise(rows):
-            if earlier.end is None or later.start < earlier.end:
+        rows.sort(key=_by_end)
+        previous = rows[0]
+        for later in itertools.islice(rows, 1, None):
+            if previous.end is None or later.start < previous.end:
                 problems.add(name, later.line, "MIS_START", MISSING_OVERLAP, "574")
-    for rows in by_child.values():
-        rows.sort(key=lambda r: (r.start, r.end or date.max, r.line))
+            previous = later
     return by_child, readable
+
+
+def _by_start(row: MissingRow) -> tuple[date, date, int]:
+    return (row.start, row.end or date.max, row.line)
+
+
+def _by_end(row: MissingRow) -> tuple[date, date, int]:
+    return (row.end or row.start, row.start, row.line)
 
 
 def periods_of_care(episodes: Iterable[EpisodeRow]) -> list[tuple[date, date | None]]:
@@ -537,20 +578,23 @@ def _check_care(
     """Missing periods against the child's episodes of care (rules 575, 577, 580, 581)."""
     for child, rows in readable.items():
         spans = data.episodes.get(child, [])
+        dates = [(s.decom, s.dec) for s in spans]
         periods = periods_of_care(spans)
         for row in rows:
             start, end = row.start, row.end
-            if not any(s.decom <= start and (s.dec is None or start <= s.dec) for s in spans):
+            within = False  # rule 581: MIS_START inside an episode
+            ended = False  # rule 575: ... and that episode has ended
+            for decom, dec in dates:
+                if decom <= start and (dec is None or start <= dec):
+                    within = True
+                    if dec is not None:
+                        ended = True
+                        break
+            if not within:
                 problems.add(missing_name, row.line, "MIS_START", MISSING_OUTSIDE_EPISODE, "581")
-            if end is None and any(s.dec is not None and s.decom <= start <= s.dec for s in spans):
+            if end is None and ended:
                 problems.add(missing_name, row.line, "MIS_END", MISSING_OPEN_AFTER_PLACEMENT, "575")
-            if periods and all(
-                (end is None and p_end is not None)
-                or (end is None and start < p_start)
-                or (end is not None and p_end is not None and end > p_end)
-                or (end is not None and end < p_start)
-                for p_start, p_end in periods
-            ):
+            if periods and not _fits_a_period(start, end, periods):
                 problems.add(missing_name, row.line, "MIS_END", MISSING_OUTSIDE_CARE, "577")
         person = data.header[child]
         birthday = eighteenth_birthday(person.dob)
@@ -560,6 +604,17 @@ def _check_care(
                     problems.add(episodes_name, span.line, "REC", REC_NOT_E8, "580")
 
 
+def _fits_a_period(start: date, end: date | None, periods: list[tuple[date, date | None]]) -> bool:
+    """Rule 577: open and inside a period of care still open, or closed inside any period."""
+    for p_start, p_end in periods:
+        if end is None:
+            if p_end is None and start >= p_start:
+                return True
+        elif end >= p_start and (p_end is None or end <= p_end):
+            return True
+    return False
+
+
 def check_set(files: dict[str, Path], *, today: date) -> Set903:
     """Every row of the set checked on its own and against the other tables; nothing written.
 
@@ -567,19 +622,49 @@ def check_set(files: dict[str, Path], *, today: date) -> Set903:
     """
     problems = Problems()
     data = Set903(files=files, header={})
+    lookups: PostcodeLookups | None = None
     try:
-        tables = {table: read_table(path, TABLES[table], problems) for table, path in files.items()}
+        tables: dict[str, Table | None] = {}
+        for table, path in files.items():
+            tables[table] = read_table(path, TABLES[table], problems)
+            found = tables[table]
+            if table == "Episodes" and found is not None and len(found.rows) >= LOOKUPS_APART_FROM:
+                # Looked up on the other core while the Header and Missing tables are checked.
+                lookups = PostcodeLookups(_postcodes_in(found))
         if any(t is None for t in tables.values()):
             raise ImportRejected(problems.sorted())
         header_t, episodes_t, missing_t = tables["Header"], tables["Episodes"], tables["Missing"]
         assert header_t is not None and episodes_t is not None and missing_t is not None
         data.rows_read = len(header_t.rows) + len(episodes_t.rows) + len(missing_t.rows)
         data.header = _check_header(header_t, problems, today)
-        data.episodes = _check_episodes(episodes_t, data.header, problems, today)
-        data.missing, readable = _check_missing(missing_t, data.header, problems, today)
+        # The Missing table is checked before the Episodes table (whose postcodes may still be
+        # on their way), but its problems count after the Episodes table's, as they always
+        # have: the same problems are reported, up to the cap, as in reading order.
+        missing_problems = Problems()
+        readable: dict[str, list[MissingRow]] | None = None
+        with suppress(TooManyProblems):
+            data.missing, readable = _check_missing(missing_t, data.header, missing_problems, today)
+        data.places = lookups.results() if lookups is not None else {}
+        data.episodes = _check_episodes(episodes_t, data.header, problems, today, data.places)
+        problems.extend(missing_problems)
+        assert readable is not None  # the Missing table stopped early only past the cap
         _check_care(data, readable, episodes_t.name, missing_t.name, problems)
     except TooManyProblems:
         raise ImportRejected(problems.sorted(), more=True) from None
+    finally:
+        if lookups is not None:
+            lookups.close()
     if problems:
         raise ImportRejected(problems.sorted())
     return data
+
+
+# From this many Episodes rows, postcodes are looked up in another process (lantern.imports.lookups):
+# starting it costs about 0.1 s, and a small file's postcodes may all be in letters already loaded.
+LOOKUPS_APART_FROM = 10_000
+
+
+def _postcodes_in(table: Table) -> set[str]:
+    home, placed = table.index("HOME_POST"), table.index("PL_POST")
+    texts = {row[home] for row in table.rows} | {row[placed] for row in table.rows}
+    return {normal for text in texts if (normal := postcodes.normalise_postcode(text))}

@@ -34,8 +34,9 @@ class Child(VersionedModel):
         max_length=60, blank=True, help_text="How the child describes their gender"
     )
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    # Indexed by Meta's (home_la, care_status), which serves lookups by home_la alone too.
     home_la = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="home_children"
+        Organisation, on_delete=models.PROTECT, related_name="home_children", db_index=False
     )
     home_postcode = models.CharField(max_length=8, blank=True)
     care_status = models.CharField(
@@ -188,7 +189,10 @@ class PlacementLocation(models.TextChoices):
 
 
 class Placement(VersionedModel):
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
+    # Indexed by Meta's (child, started_on); placing_la and host_la by their own foreign keys.
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="placements", db_index=False
+    )
     placing_la = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="placements_made"
     )
@@ -219,8 +223,6 @@ class Placement(VersionedModel):
         ordering = ["-started_on", "-id"]
         indexes = [
             models.Index(fields=["child", "started_on"]),
-            models.Index(fields=["placing_la"]),
-            models.Index(fields=["host_la"]),
         ]
         constraints = [
             models.CheckConstraint(

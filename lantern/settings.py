@@ -123,10 +123,13 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    SQLITE_PATH = Path(os.environ.get("LANTERN_SQLITE_PATH", VAR_DIR / "lantern.sqlite3"))
+    # A fresh checkout has no var/ folder, and SQLite will not create the file's folder.
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("LANTERN_SQLITE_PATH", str(VAR_DIR / "lantern.sqlite3")),
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one
                 # failing with "database is locked" when it tries to upgrade its read lock.

@@ -177,6 +177,11 @@ def set_prior(linker: Linker, records: int) -> float:
     sets rarely hold such a match, so it is floored at one expected match per record
     (duplicates are what we are looking for), and capped at 0.5.
     """
+    # Splink warns when the rules find no match at all ("usually in error"): in a small set that
+    # is normal, and the floor below is the answer, so the warning would only be noise.
+    splink_training = logging.getLogger("splink.internals.linker_components.training")
+    level = splink_training.level
+    splink_training.setLevel(logging.ERROR)
     try:
         linker.training.estimate_probability_two_random_records_match(
             model.deterministic_rules(), recall=0.7
@@ -184,6 +189,8 @@ def set_prior(linker: Linker, records: int) -> float:
         prior = float(linker._settings_obj._probability_two_random_records_match)
     except ValueError:
         prior = 0.0
+    finally:
+        splink_training.setLevel(level)
     prior = min(max(prior, 1.0 / max(records, 2)), 0.5)
     linker._settings_obj._probability_two_random_records_match = prior
     return prior

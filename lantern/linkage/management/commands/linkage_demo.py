@@ -99,7 +99,7 @@ class Command(BaseCommand):
             or CandidatePair.objects.filter(right_child=duplicate).first()
         )
         self.stdout.write(
-            f"Linkage proposed {run.pairs_proposed} new possible matches"
+            f"Linkage proposed {run.pairs_proposed} new possible duplicate record(s) for review"
             + (f"; the demo pair is {pair.pk} ({pair.get_status_display()})" if pair else "")
         )
 

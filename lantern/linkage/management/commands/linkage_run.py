@@ -91,6 +91,6 @@ class Command(BaseCommand):
             spark=spark,
         )
         self.stdout.write(
-            f"Compared {run.records} records: {run.pairs_proposed} new possible matches "
+            f"Compared {run.records} records: {run.pairs_proposed} new possible duplicate records "
             f"proposed for review ({run.clusters} clusters at threshold {run.threshold})."
         )

@@ -27,7 +27,22 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """No update or delete path in the application (the database triggers refuse them too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Plain values, not foreign keys: the log must outlive users, organisations and records, and
     # the audit app knows no domain app.
@@ -51,16 +66,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events cannot be deleted.")
-
-
-class AuditEventChild(models.Model):
+class AuditEventChild(AppendOnlyModel):
     """One child named by an event that concerns many: a list, search, report, export, print or
     map. The event stays one row per request or action; these rows let a child's "who has seen
     this record" page find it (AD2, AD10) without searching every event's detail.
@@ -80,11 +87,3 @@ class AuditEventChild(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id}: child {self.child_id}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events cannot be deleted.")

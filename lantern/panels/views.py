@@ -7,8 +7,10 @@ with a row per child (``child_ids``) that the child's "who has seen this record"
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -39,6 +41,7 @@ from lantern.panels.forms import (
     add_service_errors,
 )
 from lantern.panels.models import (
+    AgendaItem,
     Decision,
     NrmRecord,
     ReferralRule,
@@ -553,31 +556,52 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "panels/decision.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+def _item_form_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: Callable[..., forms.Form],
+    template: str,
+    save: Callable[[AgendaItem, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A chair's form about one agenda item: checked, saved through the service, then back to
+    the item; the service's own refusals are shown on the form's fields."""
     item = _chair_item(request, pk)
     panel = item.meeting.panel
-    form = ActionForm(request.POST if request.method == "POST" else None, panel=panel)
+    form = form_class(request.POST if request.method == "POST" else None, panel=panel)
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.action_create(
-                actor=request.user,
-                item=item,
-                description=data["description"],
-                owner_name=data["owner_name"],
-                owner_organisation=data["owner_organisation"],
-                due_date=data["due_date"],
-            )
+            save(item, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Action added")
+            messages.success(request, done)
             return redirect("panels:item", pk=item.pk)
     return render(
+        request, template, {"item": item, "meeting": item.meeting, "panel": panel, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(item: AgendaItem, data: dict[str, Any]) -> object:
+        return services.action_create(
+            actor=request.user,
+            item=item,
+            description=data["description"],
+            owner_name=data["owner_name"],
+            owner_organisation=data["owner_organisation"],
+            due_date=data["due_date"],
+        )
+
+    return _item_form_page(
         request,
-        "panels/action_new.html",
-        {"item": item, "meeting": item.meeting, "panel": panel, "form": form},
+        pk,
+        form_class=ActionForm,
+        template="panels/action_new.html",
+        save=save,
+        done="Action added",
     )
 
 
@@ -612,30 +636,24 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def nrm(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _chair_item(request, pk)
-    panel = item.meeting.panel
-    form = NrmForm(request.POST if request.method == "POST" else None, panel=panel)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.nrm_record(
-                actor=request.user,
-                item=item,
-                status=data["status"],
-                status_on=data["status_on"],
-                first_responder=data["first_responder"],
-                county_lines=data["county_lines"],
-                notes=data["notes"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "NRM status recorded")
-            return redirect("panels:item", pk=item.pk)
-    return render(
+    def save(item: AgendaItem, data: dict[str, Any]) -> object:
+        return services.nrm_record(
+            actor=request.user,
+            item=item,
+            status=data["status"],
+            status_on=data["status_on"],
+            first_responder=data["first_responder"],
+            county_lines=data["county_lines"],
+            notes=data["notes"],
+        )
+
+    return _item_form_page(
         request,
-        "panels/nrm.html",
-        {"item": item, "meeting": item.meeting, "panel": panel, "form": form},
+        pk,
+        form_class=NrmForm,
+        template="panels/nrm.html",
+        save=save,
+        done="NRM status recorded",
     )
 
 

@@ -19,7 +19,7 @@ As with the access policy, the queryset face (``links_visible_to``) and the obje
 (``link_is_visible``) are written independently and a test proves they agree.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -229,7 +229,7 @@ def large_reads() -> Iterator[None]:
 
 def item_get_for(user: Any, model: type[Model], pk: int | str) -> Any:
     """One intelligence item the user may see, or Http404 (the same for missing and hidden)."""
-    querysets = {
+    querysets: dict[type[Model], Callable[[Any], QuerySet[Any]]] = {
         Place: places_visible_to,
         PersonOfConcern: people_visible_to,
         Phone: phones_visible_to,

@@ -25,6 +25,18 @@ OPEN_MINUTE = "The panel agreed disruption at the station."
 RESTRICTED_MINUTE = "Covert source reports the address on Park Lane."
 
 
+def _police_action(world, item, description: str, *, due_date):
+    """An action the chair gives the Met's coordinator."""
+    return services.action_create(
+        actor=world.chris,
+        item=item,
+        description=description,
+        owner_name="Pete Lewis",
+        owner_organisation=world.met,
+        due_date=due_date,
+    )
+
+
 @pytest.fixture
 def item(world, panel, meeting):
     """Kai on today's agenda: three episodes, a referral by hand with a restricted reason, and a
@@ -323,22 +335,10 @@ def test_worklist_shows_the_organisations_open_and_overdue_actions(
     client, world, panel, meeting, item
 ):
     today = timezone.localdate()
-    open_action = services.action_create(
-        actor=world.chris,
-        item=item,
-        description="Visit the flat with police",
-        owner_name="Pete Lewis",
-        owner_organisation=world.met,
-        due_date=today + timedelta(days=3),
+    open_action = _police_action(
+        world, item, "Visit the flat with police", due_date=today + timedelta(days=3)
     )
-    overdue = services.action_create(
-        actor=world.chris,
-        item=item,
-        description="Check the phone records",
-        owner_name="Pete Lewis",
-        owner_organisation=world.met,
-        due_date=today,
-    )
+    overdue = _police_action(world, item, "Check the phone records", due_date=today)
     Action.objects.filter(pk=overdue.pk).update(due_date=today - timedelta(days=2))
     services.action_create(
         actor=world.chris,
@@ -366,14 +366,7 @@ def test_worklist_shows_the_organisations_open_and_overdue_actions(
 
 
 def test_another_organisation_cannot_close_an_action(client, world, panel, meeting, item):
-    action = services.action_create(
-        actor=world.chris,
-        item=item,
-        description="Visit",
-        owner_name="Pete Lewis",
-        owner_organisation=world.met,
-        due_date=timezone.localdate() + timedelta(days=3),
-    )
+    action = _police_action(world, item, "Visit", due_date=timezone.localdate() + timedelta(days=3))
     client.force_login(world.rita)
     response = client.post(
         reverse("panels:action_status", args=[action.pk]), {"status": "done", "version": 1}
@@ -511,14 +504,7 @@ def test_child_page_section_lists_the_panel_decision_and_refer_link(
 
 
 def test_chair_cancels_an_action_from_the_item_page(client, world, panel, meeting, item):
-    action = services.action_create(
-        actor=world.chris,
-        item=item,
-        description="Visit",
-        owner_name="Pete Lewis",
-        owner_organisation=world.met,
-        due_date=timezone.localdate() + timedelta(days=3),
-    )
+    action = _police_action(world, item, "Visit", due_date=timezone.localdate() + timedelta(days=3))
     client.force_login(world.chris)
     page = client.get(reverse("panels:item", args=[item.pk])).content.decode()
     assert "Cancel<span" in page
@@ -532,13 +518,8 @@ def test_chair_cancels_an_action_from_the_item_page(client, world, panel, meetin
 
 
 def test_child_page_section_marks_an_open_action_past_its_due_date_as_overdue(world, item):
-    action = services.action_create(
-        actor=world.chris,
-        item=item,
-        description="Welfare visit",
-        owner_name="Pete Lewis",
-        owner_organisation=world.met,
-        due_date=timezone.localdate() + timedelta(days=3),
+    action = _police_action(
+        world, item, "Welfare visit", due_date=timezone.localdate() + timedelta(days=3)
     )
 
     def section() -> str:
